@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tcchain stage SDK: the one header a stage author includes.
+ *
+ *	#include <tcchain.h>
+ *
+ *	const volatile __u32 limit = 100;	// a param: stage set ... param limit=5
+ *
+ *	TCC_STAGE(my_stage)(struct __sk_buff *skb)
+ *	{
+ *		if (skb->len > limit)
+ *			return TCC_DROP;
+ *		return TCC_NEXT;
+ *	}
+ *
+ * A stage returns TCC_NEXT to hand the packet to the next occupied slot, or
+ * a TC_ACT_* verdict (TCC_PASS, TCC_DROP, bpf_redirect()'s result, ...) to
+ * end the chain.  The SDK counts either in the chain's per-slot stats.
+ * See doc/abi.md and doc/writing-stages.md.
+ */
+#ifndef TCCHAIN_H
+#define TCCHAIN_H
+
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <tcchain/abi.h>
+
+#define TCC_NEXT	(-128)		/* not a TC_ACT_*: continue the chain */
+#define TCC_PASS	TC_ACT_OK
+#define TCC_DROP	TC_ACT_SHOT
+#define TCC_CONTINUE	TC_ACT_UNSPEC	/* end the chain, let later tc filters run */
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* The chain's shared maps.  The loader replaces them with the chain's pinned
+ * maps before load (by name), so these definitions must match the ones the
+ * entry program creates, byte for byte.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, TCC_MAX_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} tcc_progs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct tcc_config);
+} tcc_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcc_scratch);
+} tcc_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TCC_STATS_ROWS);
+	__type(key, __u32);
+	__type(value, struct tcc_stats);
+} tcc_stats SEC(".maps");
+
+/* Set by the loader before load.  Read-only data the verifier can see, so
+ * tcc_slot + 1 is a constant and every tail call below is a direct jump.
+ * tcc_abi_version tells the loader which SDK the stage was built with.
+ */
+const volatile __u32 tcc_slot = 0;
+const volatile __u32 tcc_abi_version = TCC_ABI_VERSION;
+
+/* ---- skb->cb[] ---------------------------------------------------------
+ * Words for stages, by name.  The index must be a compile-time constant;
+ * anything else breaks the build instead of reading a framework word.
+ */
+enum tcc_cb {
+	TCC_CB_A = 0,
+	TCC_CB_B = 1,
+	TCC_CB_C = 2,
+	TCC_CB_D = 3,
+};
+
+extern void tcc__bad_cb_word(void) __attribute__((error("tcc_cb: word must be a constant TCC_CB_A..TCC_CB_D")));
+
+#define tcc__cb_check(w)						\
+	do {								\
+		if (!__builtin_constant_p(w) || (w) < TCC_CB_A || (w) > TCC_CB_D) \
+			tcc__bad_cb_word();				\
+	} while (0)
+
+#define tcc_cb_get(skb, w)	({ tcc__cb_check(w); (skb)->cb[(w)]; })
+#define tcc_cb_set(skb, w, v)	({ tcc__cb_check(w); (skb)->cb[(w)] = (v); })
+
+/* ---- per-CPU scratch ---------------------------------------------------- */
+
+static __always_inline struct tcc_scratch *tcc_scratch_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&tcc_scratch, &zero);
+}
+
+/* The parsed packet, or NULL when no parse stage ran before this one. */
+static __always_inline struct tcc_pkt *tcc_pkt_parsed(struct tcc_scratch *s)
+{
+	return s && (s->pkt.flags & TCC_PKT_PARSED) ? &s->pkt : NULL;
+}
+
+/* ---- dispatch ------------------------------------------------------------
+ *
+ * A tail call whose key the verifier can prove constant is JITed as a
+ * patched direct jmp; any other key goes through a retpoline.  The key
+ * below is an immediate in inline asm so that clang cannot merge the call
+ * sites of the switch into one call with a register key.
+ */
+static __always_inline void tcc__tail_call_const(struct __sk_buff *skb, const __u32 slot)
+{
+	asm volatile("r1 = %[ctx]\n\t"
+		     "r2 = %[map] ll\n\t"
+		     "r3 = %[slot]\n\t"
+		     "call 12\n\t"
+		     :: [ctx] "r"(skb), [map] "i"(&tcc_progs), [slot] "i"(slot)
+		     : "r0", "r1", "r2", "r3", "r4", "r5");
+}
+
+#define TCC__CASE(n)	case n: tcc__tail_call_const(skb, n); break
+
+static __always_inline struct tcc_stats *tcc__stats_row(__u32 row)
+{
+	return bpf_map_lookup_elem(&tcc_stats, &row);
+}
+
+static __always_inline void tcc__count(struct tcc_stats *st, int verdict)
+{
+	switch (verdict) {
+	case TC_ACT_OK:		st->pass++; break;
+	case TC_ACT_SHOT:	st->drop++; break;
+	case TC_ACT_REDIRECT:	st->redirect++; break;
+	default:		st->other++; break;
+	}
+}
+
+/*
+ * Hand the packet to next[from].  One table load and one direct jump; holes
+ * cost nothing because next[] already skips them.  Targets at or below
+ * @self are treated as the end of the chain, so no table can make a loop.
+ * Returns only when the chain ends here or the tail call missed.
+ */
+static __always_inline int tcc__dispatch(struct __sk_buff *skb, __u32 from, int self)
+{
+	struct tcc_config *cfg;
+	struct tcc_stats *st;
+	__u32 zero = 0, n;
+
+	cfg = bpf_map_lookup_elem(&tcc_config, &zero);
+	if (!cfg)
+		return TC_ACT_OK;
+	n = cfg->next[from];
+	if ((int)n <= self)
+		n = TCC_SLOT_END;
+
+	switch (n) {
+	TCC__CASE(0);  TCC__CASE(1);  TCC__CASE(2);  TCC__CASE(3);
+	TCC__CASE(4);  TCC__CASE(5);  TCC__CASE(6);  TCC__CASE(7);
+	TCC__CASE(8);  TCC__CASE(9);  TCC__CASE(10); TCC__CASE(11);
+	TCC__CASE(12); TCC__CASE(13); TCC__CASE(14); TCC__CASE(15);
+	TCC__CASE(16); TCC__CASE(17); TCC__CASE(18); TCC__CASE(19);
+	TCC__CASE(20); TCC__CASE(21); TCC__CASE(22); TCC__CASE(23);
+	TCC__CASE(24); TCC__CASE(25); TCC__CASE(26); TCC__CASE(27);
+	TCC__CASE(28); TCC__CASE(29); TCC__CASE(30); TCC__CASE(31);
+	default:
+		/* End of chain: the configured end verdict, counted on the
+		 * chain's row.
+		 */
+		st = tcc__stats_row(TCC_STATS_CHAIN);
+		if (st)
+			tcc__count(st, cfg->end_verdict);
+		return cfg->end_verdict;
+	}
+
+	/* The tail call returned: slot n was emptied under traffic. */
+	st = tcc__stats_row(n);
+	if (st)
+		st->miss++;
+	return cfg->miss_verdict;
+}
+
+/* Count a stage's result and act on it.  Used by TCC_STAGE. */
+static __always_inline int tcc__stage_finish(struct __sk_buff *skb, int verdict)
+{
+	struct tcc_stats *st = tcc__stats_row(tcc_slot);
+
+	if (st) {
+		st->bytes += skb->len;
+		if (verdict == TCC_NEXT)
+			st->next++;
+		else
+			tcc__count(st, verdict);
+	}
+	if (verdict != TCC_NEXT)
+		return verdict;
+	return tcc__dispatch(skb, tcc_slot + 1, tcc_slot);
+}
+
+/*
+ * Define a stage.  The body is inlined into the program that the loader
+ * puts into a slot; write it as a function taking struct __sk_buff *.
+ */
+#define TCC_STAGE(name)							\
+	static __always_inline int name##__body(struct __sk_buff *skb);	\
+	SEC("tc") int name(struct __sk_buff *skb)			\
+	{								\
+		return tcc__stage_finish(skb, name##__body(skb));	\
+	}								\
+	static __always_inline int name##__body
+
+#endif /* TCCHAIN_H */

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tcchain data-plane ABI, version 1.
+ *
+ * Shared by the BPF side (entry program, SDK, stages) and the control plane.
+ * Everything here is ABI: the layout of the maps, their pinned names and the
+ * meaning of each field.  doc/abi.md is the prose version of this file; a
+ * change to either bumps TCC_ABI_VERSION.
+ */
+#ifndef TCCHAIN_ABI_H
+#define TCCHAIN_ABI_H
+
+#include <linux/types.h>
+
+#define TCC_ABI_MAGIC		0x54434348	/* "TCCH" */
+#define TCC_ABI_VERSION		1
+
+/* A chain has 32 slots: with the entry program that is 33 programs, which
+ * is exactly the kernel's tail-call limit (MAX_TAIL_CALL_CNT).
+ */
+#define TCC_MAX_SLOTS		32
+/* Value of a next[] entry that means "no stage left: apply end verdict". */
+#define TCC_SLOT_END		TCC_MAX_SLOTS
+/* Index of the chain's own row in the stats map (entry and end verdicts). */
+#define TCC_STATS_CHAIN		TCC_MAX_SLOTS
+#define TCC_STATS_ROWS		(TCC_MAX_SLOTS + 1)
+
+/*
+ * Map names.  Stages declare these maps through the SDK and the loader binds
+ * them by name to the chain's pinned maps; the pins in the chain directory
+ * carry the same names without the "tcc_" prefix.
+ */
+#define TCC_MAP_PROGS		"tcc_progs"
+#define TCC_MAP_CONFIG		"tcc_config"
+#define TCC_MAP_SCRATCH		"tcc_scratch"
+#define TCC_MAP_STATS		"tcc_stats"
+
+/*
+ * tcc_config: BPF_MAP_TYPE_ARRAY, one element, BPF_F_MMAPABLE.
+ *
+ * next[] is the dispatch table.  next[0] is the first occupied slot; for a
+ * stage in slot s, next[s + 1] is the first occupied slot after s, or
+ * TCC_SLOT_END.  It is kept correct for every s, occupied or not, so each
+ * entry can be changed with one aligned 32-bit store while packets flow: a
+ * reader sees either the old chain or the new one at every step.
+ */
+struct tcc_config {
+	__u32 magic;		/* TCC_ABI_MAGIC */
+	__u32 version;		/* TCC_ABI_VERSION */
+	__s32 end_verdict;	/* TC_ACT_OK, TC_ACT_SHOT or TC_ACT_UNSPEC */
+	__s32 miss_verdict;	/* verdict when a tail call misses */
+	__u32 flags;		/* TCC_CFG_F_*, none defined yet */
+	__u32 generation;	/* bumped by the control plane on every change */
+	__u32 next[TCC_MAX_SLOTS + 1];
+};
+
+/*
+ * tcc_stats: BPF_MAP_TYPE_PERCPU_ARRAY, TCC_STATS_ROWS elements, indexed by
+ * slot; row TCC_STATS_CHAIN belongs to the entry.  A packet a stage saw is
+ * counted in exactly one of pass/drop/redirect/other/next, so packets is
+ * their sum and is not stored.  miss counts tail calls into this slot that
+ * found it empty (the slot was deleted while a packet was on its way).
+ * The chain row (TCC_STATS_CHAIN) is different: next counts the packets
+ * that entered the chain, bytes their bytes, and pass/drop/other count the
+ * end verdict applied when no stage was left.
+ */
+struct tcc_stats {
+	__u64 bytes;
+	__u64 pass;		/* TC_ACT_OK */
+	__u64 drop;		/* TC_ACT_SHOT */
+	__u64 redirect;		/* TC_ACT_REDIRECT */
+	__u64 other;		/* any other TC_ACT_* (UNSPEC, RECLASSIFY, ...) */
+	__u64 next;		/* continued to the next stage */
+	__u64 miss;
+};
+
+/*
+ * Parsed packet, filled by the parse stage (or by tcc_parse() from any
+ * stage).  Offsets are from the start of the Ethernet header.  All fields
+ * are meaningful only when flags has TCC_PKT_PARSED.
+ */
+#define TCC_PKT_PARSED		(1U << 0)	/* this struct is valid */
+#define TCC_PKT_L4		(1U << 1)	/* l4_off and ports/ICMP are valid */
+#define TCC_PKT_FRAG		(1U << 2)	/* IP fragment */
+#define TCC_PKT_LATER_FRAG	(1U << 3)	/* non-first fragment: no L4 header */
+#define TCC_PKT_MALFORMED	(1U << 4)	/* a header is inconsistent */
+#define TCC_PKT_TRUNCATED	(1U << 5)	/* packet ends inside a header */
+#define TCC_PKT_VLAN_DEEP	(1U << 6)	/* more than two VLAN tags */
+#define TCC_PKT_EXT_LIMIT	(1U << 7)	/* IPv6 ext-header walk was cut off */
+
+struct tcc_pkt {
+	__u16 flags;		/* TCC_PKT_* */
+	__u16 eth_proto;	/* host order, after VLAN tags */
+	__u16 l3_off;
+	__u16 l4_off;
+	__u16 vlan[2];		/* TCI, host order, outer first */
+	__u8  vlan_depth;
+	__u8  ip_ver;		/* 4, 6 or 0 */
+	__u8  l4_proto;		/* IPPROTO_*, after IPv6 extension headers */
+	__u8  ttl;		/* TTL or hop limit */
+	__u16 sport;		/* host order; ICMP: 0 */
+	__u16 dport;		/* host order; ICMP: 0 */
+	__u8  icmp_type;
+	__u8  icmp_code;
+	__u16 l3_len;		/* IPv4 total length / IPv6 payload + 40 */
+	__u32 src[4];		/* network order; IPv4 in src[0], rest zero */
+	__u32 dst[4];
+};
+
+/*
+ * tcc_scratch: BPF_MAP_TYPE_PERCPU_ARRAY, one element.  The entry program
+ * zeroes the whole struct for every packet, so nothing a stage writes here
+ * is seen by the next packet.  Valid only while one packet runs through the
+ * chain on this CPU (tc programs do not migrate mid-chain).
+ */
+#define TCC_SCRATCH_USER_SIZE	64
+
+struct tcc_scratch_hdr {
+	__u32 flags;		/* reserved for the framework, zero */
+	__u32 seq;		/* reserved */
+};
+
+struct tcc_scratch {	/* 8-aligned: the entry clears it with 64-bit stores */
+	struct tcc_scratch_hdr hdr;		/* framework */
+	struct tcc_pkt pkt;			/* parse stage */
+	__u8 user[TCC_SCRATCH_USER_SIZE];	/* stages, by agreement */
+} __attribute__((aligned(8)));
+
+/*
+ * skb->cb[] words (5 x u32 visible to tc programs).  The entry zeroes all
+ * five on every packet: the stack does not promise they are clean when a
+ * tc program starts.  Words 0..3 are free for stages (TCC_CB_A..D); word 4
+ * is the framework's.
+ */
+#define TCC_CB_WORDS		5
+#define TCC_CB_FRAMEWORK	4
+
+#endif /* TCCHAIN_ABI_H */

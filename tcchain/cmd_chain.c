@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* tcchain add | del | show */
+#include <errno.h>
+#include <stdio.h>
+#include <time.h>
+#include <linux/pkt_cls.h>
+
+#include "tcchain/main.h"
+
+/* "dev DEV ingress|egress", both required. */
+static int parse_hook(int argc, char **argv, struct target *t, const char *what)
+{
+	int used;
+
+	if (argc < 1 || !is_kw(argv[0], "dev")) {
+		p_err("%s: 'dev DEV' is required", what);
+		return -1;
+	}
+	used = parse_target(argc, argv, t);
+	if (used < 0)
+		return -1;
+	if (!t->has_dir) {
+		if (argc > used)
+			p_err("%s: invalid direction '%s' (ingress or egress)", what, argv[used]);
+		else
+			p_err("%s: the direction is required (ingress or egress)", what);
+		return -1;
+	}
+	return used;
+}
+
+static int parse_verdict_arg(const char *kw, const char *arg, int *v)
+{
+	if (tcc_verdict_parse(arg, v)) {
+		p_err("invalid %s verdict '%s' (pass, drop or continue)", kw, arg);
+		return -1;
+	}
+	return 0;
+}
+
+int do_add(int argc, char **argv)
+{
+	struct tcc_chain_opts opts = { .end_verdict = TC_ACT_OK, .miss_verdict = TC_ACT_OK };
+	struct target t = {};
+	__u32 v;
+	int used, err;
+
+	used = parse_hook(argc, argv, &t, "add");
+	if (used < 0)
+		return -1;
+	argc -= used;
+	argv += used;
+	while (argc > 0) {
+		if (is_kw(*argv, "prio")) {
+			NEXT_ARG(); REQ_ARGS(1);
+			if (parse_u32(*argv, "prio", 1, 0xffff, &v))
+				return -1;
+			opts.prio = v;
+		} else if (is_kw(*argv, "handle")) {
+			NEXT_ARG(); REQ_ARGS(1);
+			if (parse_u32(*argv, "handle", 1, 0xffffffff, &v))
+				return -1;
+			opts.handle = v;
+		} else if (is_kw(*argv, "end")) {
+			NEXT_ARG(); REQ_ARGS(1);
+			if (parse_verdict_arg("end", *argv, &opts.end_verdict))
+				return -1;
+		} else if (is_kw(*argv, "miss")) {
+			NEXT_ARG(); REQ_ARGS(1);
+			if (parse_verdict_arg("miss", *argv, &opts.miss_verdict))
+				return -1;
+		} else {
+			p_err("add: unknown keyword '%s'", *argv);
+			return -1;
+		}
+		NEXT_ARG();
+	}
+	opts.ifindex = t.ifindex;
+	opts.dir = t.dir;
+	err = tcc_chain_add(ctx, &opts);
+	if (err) {
+		p_fail(err, "cannot add chain on %s %s", t.dev, tcc_dir_str(t.dir));
+		return -1;
+	}
+	return 0;
+}
+
+int do_del(int argc, char **argv)
+{
+	struct target t = {};
+	int used, err;
+
+	used = parse_hook(argc, argv, &t, "del");
+	if (used < 0)
+		return -1;
+	if (argc > used) {
+		p_err("del: unknown keyword '%s'", argv[used]);
+		return -1;
+	}
+	err = tcc_chain_del(ctx, t.ifindex, t.dir);
+	if (err == -ENOENT && !tcc_ctx_detail(ctx)) {
+		p_err("cannot delete chain on %s %s: no such chain", t.dev, tcc_dir_str(t.dir));
+		return -1;
+	}
+	if (err) {
+		p_fail(err, "cannot delete chain on %s %s", t.dev, tcc_dir_str(t.dir));
+		return -1;
+	}
+	return 0;
+}
+
+static void print_time(const char *key, time_t when)
+{
+	char buf[32];
+	struct tm tm;
+
+	localtime_r(&when, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &tm);
+	out_string(key, " loaded %s", buf);
+}
+
+void print_stages(const struct tcc_chain *c)
+{
+	struct tcc_stage_info si;
+
+	out_open_array("stages");
+	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++) {
+		if (tcc_stage_info(c, s, &si))
+			continue;
+		out_open_object(NULL);
+		out_uint("slot", "    slot %2llu:", s);
+		out_string("prog", " %s", si.prog);
+		out_uint("id", " id %llu", si.prog_id);
+		out_string("file", " file %s", si.file);
+		print_time("loaded", si.loaded);
+		out_string("params", si.params[0] ? " params %s" : NULL, si.params);
+		out_text("\n");
+		out_close_object();
+	}
+	out_close_array();
+}
+
+struct show_args {
+	const struct target *t;
+	int n;
+};
+
+static int show_cb(struct tcc_chain *c, void *arg)
+{
+	struct show_args *a = arg;
+	struct tcc_chain_info ci;
+	int err;
+
+	if (a->t->ifindex && tcc_chain_ifindex(c) != a->t->ifindex)
+		return 0;
+	if (a->t->has_dir && tcc_chain_dir(c) != a->t->dir)
+		return 0;
+	err = tcc_chain_info(ctx, c, &ci);
+	if (err)
+		return err;
+	a->n++;
+	out_open_object(NULL);
+	out_string("dev", "%s", ci.ifname[0] ? ci.ifname : "(gone)");
+	out_uint("ifindex", NULL, ci.ifindex);
+	out_string("dir", " %s:", tcc_dir_str(ci.dir));
+	out_uint("prio", " prio %llu", ci.prio);
+	out_uint("handle", " handle 0x%llx", ci.handle);
+	out_uint("entry_id", " entry id %llu", ci.entry_id);
+	out_string("end", " end %s", tcc_verdict_str(ci.end_verdict));
+	out_string("miss", " miss %s", tcc_verdict_str(ci.miss_verdict));
+	out_bool("attached", NULL, ci.attached);
+	if (!ci.attached)
+		out_text(" (not attached: stale pins, remove with '%s del')", bin_name);
+	out_bool("owns_qdisc", NULL, ci.owns_qdisc);
+	out_text("\n");
+	print_stages(c);
+	out_close_object();
+	return 0;
+}
+
+int do_show(int argc, char **argv)
+{
+	struct target t = {};
+	struct show_args a = { .t = &t };
+	int used, err;
+
+	used = parse_target(argc, argv, &t);
+	if (used < 0)
+		return -1;
+	if (argc > used) {
+		p_err("show: unknown keyword '%s'", argv[used]);
+		return -1;
+	}
+	out_open_array(NULL);
+	err = tcc_chain_foreach(ctx, show_cb, &a);
+	out_close_array();
+	if (err) {
+		p_fail(err, "cannot show chains");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* tcchain stage set | del | show */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <net/if.h>
+
+#include "tcchain/main.h"
+
+static int do_stage_help(int argc, char **argv)
+{
+	(void)argc; (void)argv;
+	fprintf(stderr,
+		"Usage: %s stage set SLOT { FILE | NAME } [ prog PROG ] [ dev DEV [ ingress | egress ] ]\n"
+		"                    [ param NAME=VALUE ... ]\n"
+		"       %s stage del SLOT [ dev DEV [ ingress | egress ] ]\n"
+		"       %s stage show [ dev DEV [ ingress | egress ] ]\n"
+		"SLOT := 0..%d; stages run in slot order, empty slots cost nothing.\n"
+		"NAME is a stage of the installed library (parse, acl, ratelimit, mark, count).\n"
+		"dev and direction may be left out when the namespace has one chain.\n",
+		bin_name, bin_name, bin_name, TCC_MAX_SLOTS - 1);
+	return 0;
+}
+
+static int parse_slot(const char *arg, __u32 *slot)
+{
+	return parse_u32(arg, "slot", 0, TCC_MAX_SLOTS - 1, slot);
+}
+
+static const char *where(const struct target *t, char *buf, size_t len)
+{
+	char name[IF_NAMESIZE] = "?";
+
+	snprintf(buf, len, "%s %s", t->dev ? t->dev : if_indextoname(t->ifindex, name) ?: "?",
+		 tcc_dir_str(t->dir));
+	return buf;
+}
+
+static int do_stage_set(int argc, char **argv)
+{
+	struct tcc_param params[TCC_MAX_PARAMS];
+	struct tcc_stage_opts opts = { .params = params };
+	char file[PATH_MAX], at[64];
+	struct tcc_chain *chain;
+	struct target t = {};
+	const char *stage;
+	__u32 slot;
+	int used, err;
+
+	if (argc < 2) {
+		p_err("stage set: SLOT and FILE are required");
+		return -1;
+	}
+	if (parse_slot(argv[0], &slot))
+		return -1;
+	stage = argv[1];
+	argc -= 2;
+	argv += 2;
+	while (argc > 0) {
+		if (is_kw(*argv, "prog")) {
+			NEXT_ARG(); REQ_ARGS(1);
+			opts.prog = *argv;
+			NEXT_ARG();
+		} else if (is_kw(*argv, "param")) {
+			NEXT_ARG();
+			if (argc < 1 || !strchr(*argv, '=')) {
+				p_err("stage set: 'param' needs NAME=VALUE");
+				return -1;
+			}
+			/* param a=1 b=2 ...: every NAME=VALUE up to the next keyword */
+			while (argc > 0 && strchr(*argv, '=')) {
+				char *eq = strchr(*argv, '=');
+
+				if (opts.n_params == TCC_MAX_PARAMS) {
+					p_err("stage set: more than %d params", TCC_MAX_PARAMS);
+					return -1;
+				}
+				if (eq == *argv) {
+					p_err("stage set: param '%s' has no name", *argv);
+					return -1;
+				}
+				*eq = '\0';
+				params[opts.n_params].name = *argv;
+				params[opts.n_params].value = eq + 1;
+				opts.n_params++;
+				NEXT_ARG();
+			}
+		} else if (is_kw(*argv, "dev") || !tcc_dir_parse(*argv, &t.dir)) {
+			used = parse_target(argc, argv, &t);
+			if (used < 0)
+				return -1;
+			argc -= used;
+			argv += used;
+		} else {
+			p_err("stage set: unknown keyword '%s'", *argv);
+			return -1;
+		}
+	}
+
+	err = tcc_stage_find(stage, file, sizeof(file));
+	if (err) {
+		p_err("cannot set stage %u (%s): no such file, and no stage of that name in the stage library",
+		      slot, stage);
+		return -1;
+	}
+	opts.file = file;
+	chain = target_chain(&t, "set stage");
+	if (!chain)
+		return -1;
+	err = tcc_stage_set(ctx, chain, slot, &opts);
+	if (err)
+		p_fail(err, "cannot set stage %u (%s) on %s", slot, stage, where(&t, at, sizeof(at)));
+	tcc_chain_close(chain);
+	return err ? -1 : 0;
+}
+
+static int do_stage_del(int argc, char **argv)
+{
+	struct tcc_chain *chain;
+	struct target t = {};
+	char at[64];
+	__u32 slot;
+	int used, err;
+
+	if (argc < 1) {
+		p_err("stage del: SLOT is required");
+		return -1;
+	}
+	if (parse_slot(argv[0], &slot))
+		return -1;
+	used = parse_target(argc - 1, argv + 1, &t);
+	if (used < 0)
+		return -1;
+	if (argc - 1 > used) {
+		p_err("stage del: unknown keyword '%s'", argv[1 + used]);
+		return -1;
+	}
+	chain = target_chain(&t, "delete stage");
+	if (!chain)
+		return -1;
+	err = tcc_stage_del(ctx, chain, slot);
+	if (err)
+		p_fail(err, "cannot delete stage %u on %s", slot, where(&t, at, sizeof(at)));
+	tcc_chain_close(chain);
+	return err ? -1 : 0;
+}
+
+static int do_stage_show(int argc, char **argv)
+{
+	struct tcc_chain *chain;
+	struct target t = {};
+	int used;
+
+	used = parse_target(argc, argv, &t);
+	if (used < 0)
+		return -1;
+	if (argc > used) {
+		p_err("stage show: unknown keyword '%s'", argv[used]);
+		return -1;
+	}
+	chain = target_chain(&t, "show stages");
+	if (!chain)
+		return -1;
+	out_open_object(NULL);
+	print_stages(chain);
+	out_close_object();
+	tcc_chain_close(chain);
+	return 0;
+}
+
+int do_stage(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "set",  do_stage_set },
+		{ "del",  do_stage_del },
+		{ "show", do_stage_show },
+		{ "list", do_stage_show },
+		{ "help", do_stage_help },
+		{ 0 }
+	};
+
+	return cmd_select(cmds, argc, argv, do_stage_help);
+}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* tcchain stats: what every stage did. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+
+#include "tcchain/main.h"
+
+static void print_counts(const struct tcc_stats *s)
+{
+	out_uint("packets", " %12llu", tcc_stats_packets(s));
+	out_uint("bytes", " %14llu", s->bytes);
+	out_uint("pass", " %10llu", s->pass);
+	out_uint("drop", " %10llu", s->drop);
+	out_uint("redirect", " %8llu", s->redirect);
+	out_uint("other", " %8llu", s->other);
+	out_uint("next", " %12llu", s->next);
+	out_uint("miss", " %6llu", s->miss);
+}
+
+static int stats_cb(struct tcc_chain *c, void *arg)
+{
+	const struct target *t = arg;
+	struct tcc_stats st[TCC_STATS_ROWS], total = {};
+	const struct tcc_stats *chain = &st[TCC_STATS_CHAIN];
+	char name[IF_NAMESIZE] = "(gone)";
+	struct tcc_stage_info si;
+	int err;
+
+	if (t->ifindex && tcc_chain_ifindex(c) != t->ifindex)
+		return 0;
+	if (t->has_dir && tcc_chain_dir(c) != t->dir)
+		return 0;
+	err = tcc_stats_read(c, st);
+	if (err)
+		return err;
+	if_indextoname(tcc_chain_ifindex(c), name);
+
+	out_open_object(NULL);
+	out_string("dev", "%s", name);
+	out_string("dir", " %s:", tcc_dir_str(tcc_chain_dir(c)));
+	out_uint("packets", " %llu packets", chain->next);
+	out_uint("bytes", " %llu bytes in;", chain->bytes);
+	out_open_object("end");
+	out_uint("pass", " end pass %llu", chain->pass);
+	out_uint("drop", " drop %llu", chain->drop);
+	out_uint("continue", " continue %llu", chain->other);
+	out_close_object();
+	out_text("\n  %4s %-16s %12s %14s %10s %10s %8s %8s %12s %6s\n", "slot", "stage",
+		 "packets", "bytes", "pass", "drop", "redirect", "other", "next", "miss");
+
+	out_open_array("slots");
+	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++) {
+		const struct tcc_stats *r = &st[s];
+		bool occupied = !tcc_stage_info(c, s, &si);
+
+		/* An empty slot is shown only if it has counted something
+		 * (misses, or a stage that was deleted).
+		 */
+		if (!occupied && !tcc_stats_packets(r) && !r->miss)
+			continue;
+		out_open_object(NULL);
+		out_uint("slot", "  %4llu", s);
+		out_string("prog", " %-16s", occupied ? si.prog : "-");
+		print_counts(r);
+		out_text("\n");
+		out_close_object();
+		total.bytes += r->bytes;
+		total.pass += r->pass;
+		total.drop += r->drop;
+		total.redirect += r->redirect;
+		total.other += r->other;
+		total.next += r->next;
+		total.miss += r->miss;
+	}
+	out_close_array();
+
+	/* Where the chain's packets ended: a stage's verdict, the end
+	 * verdict, or a miss.
+	 */
+	out_open_object("verdicts");
+	out_uint("pass", "  verdicts: pass %llu", total.pass + chain->pass);
+	out_uint("drop", " drop %llu", total.drop + chain->drop);
+	out_uint("redirect", " redirect %llu", total.redirect);
+	out_uint("other", " other %llu", total.other + chain->other);
+	out_uint("miss", " miss %llu", total.miss);
+	out_text("\n");
+	out_close_object();
+	out_close_object();
+	return 0;
+}
+
+int do_stats(int argc, char **argv)
+{
+	struct target t = {};
+	int used, err;
+
+	used = parse_target(argc, argv, &t);
+	if (used < 0)
+		return -1;
+	if (argc > used) {
+		p_err("stats: unknown keyword '%s'", argv[used]);
+		return -1;
+	}
+	out_open_array(NULL);
+	err = tcc_chain_foreach(ctx, stats_cb, &t);
+	out_close_array();
+	if (err) {
+		p_fail(err, "cannot read stats");
+		return -1;
+	}
+	return 0;
+}

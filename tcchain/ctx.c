@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The library context: netlink socket, error detail, namespaces, bpffs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+#include <bpf/libbpf.h>
+
+#include "tcchain/internal.h"
+
+/*
+ * libbpf prints its warnings to stderr by default.  The library never
+ * prints: keep libbpf's last warning as the detail of the failure, for the
+ * caller to show in its one error line.
+ */
+static struct tcc_ctx *print_ctx;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[sizeof(print_ctx->detail)];
+	size_t n;
+
+	if (level != LIBBPF_WARN || !print_ctx)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	snprintf(print_ctx->detail, sizeof(print_ctx->detail), "%s",
+		 strncmp(line, "libbpf: ", 8) ? line : line + 8);
+	return 0;
+}
+
+struct tcc_ctx *tcc_ctx_new(void)
+{
+	struct tcc_ctx *ctx = calloc(1, sizeof(struct tcc_ctx));
+
+	if (ctx) {
+		print_ctx = ctx;
+		libbpf_set_print(libbpf_print);
+	}
+	return ctx;
+}
+
+void tcc_ctx_free(struct tcc_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	if (print_ctx == ctx)
+		print_ctx = NULL;
+	tcc_nl_close(ctx->nl);
+	free(ctx->log);
+	free(ctx);
+}
+
+const char *tcc_ctx_detail(const struct tcc_ctx *ctx)
+{
+	return ctx->detail[0] ? ctx->detail : NULL;
+}
+
+const char *tcc_ctx_log(const struct tcc_ctx *ctx)
+{
+	return ctx->log && ctx->log[0] ? ctx->log : NULL;
+}
+
+void tcc__clear(struct tcc_ctx *ctx)
+{
+	ctx->detail[0] = '\0';
+	free(ctx->log);
+	ctx->log = NULL;
+}
+
+int tcc__fail(struct tcc_ctx *ctx, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->detail, sizeof(ctx->detail), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int tcc__nl_fail(struct tcc_ctx *ctx, int err)
+{
+	const char *msg = ctx->nl ? tcc_nl_ext_msg(ctx->nl) : NULL;
+
+	if (msg && *msg)
+		snprintf(ctx->detail, sizeof(ctx->detail), "%s", msg);
+	return err;
+}
+
+void tcc__set_log(struct tcc_ctx *ctx, const char *log)
+{
+	free(ctx->log);
+	ctx->log = log ? strdup(log) : NULL;
+}
+
+struct tcc_nl *tcc__nl(struct tcc_ctx *ctx)
+{
+	if (!ctx->nl)
+		ctx->nl = tcc_nl_open();
+	return ctx->nl;
+}
+
+int tcc_netns_enter(const char *name)
+{
+	char path[PATH_MAX];
+	int fd, err = 0;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* Only the network namespace: the mount namespace (and so the
+	 * host's bpffs, where the chains are pinned) stays ours.
+	 */
+	if (setns(fd, CLONE_NEWNET))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int tcc_netns_id(__u64 *id)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	*id = st.st_ino;
+	return 0;
+}
+
+int tcc_bpffs_ensure(void)
+{
+	struct statfs sfs;
+
+	if (!statfs("/sys/fs/bpf", &sfs) && sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mkdir("/sys/fs/bpf", 0755) && errno != EEXIST)
+		return -errno;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* libtcchain internals: shared by the library's files, not installed. */
+#ifndef TCC_INTERNAL_H
+#define TCC_INTERNAL_H
+
+#include <stdarg.h>
+#include <limits.h>
+#include "tcchain/libtcchain.h"
+#include "netlink/tcnl.h"
+
+struct bpf_object;
+struct bpf_map;
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The chain's control-plane record, one more pinned map ("meta", an array
+ * of TCC_MAX_SLOTS + 1 rows).  Slot rows say what show prints about a
+ * stage; row TCC_MAX_SLOTS holds the chain's own settings.  The data plane
+ * never reads it.
+ */
+struct tcc_meta {
+	__u32 prog_id;		/* slot rows: stage program id, 0 = empty */
+	__u32 prio;		/* chain row */
+	__u32 handle;		/* chain row */
+	__u32 flags;		/* chain row: TCC_META_F_* */
+	__s64 loaded;		/* slot rows: wall clock, seconds */
+	char prog[64];
+	char file[256];
+	char params[512];
+};
+
+#define TCC_META_CHAIN		TCC_MAX_SLOTS
+#define TCC_META_ROWS		(TCC_MAX_SLOTS + 1)
+
+/* Pin names inside a chain directory. */
+#define TCC_PIN_ENTRY		"entry"
+#define TCC_PIN_META		"meta"
+#define TCC_PIN_SLOT_FMT	"slot-%02u"
+/* Device-level marker directory: tcchain created this device's clsact. */
+#define TCC_PIN_OWN_QDISC	"own-clsact"
+
+struct tcc_ctx {
+	struct tcc_nl *nl;	/* opened on first use, in the current netns */
+	char detail[1024];
+	char *log;		/* verifier log of the last failed load */
+};
+
+struct tcc_chain {
+	int ifindex;
+	enum tcc_dir dir;
+	int entry_fd;
+	int progs_fd;
+	int config_fd;
+	int scratch_fd;
+	int stats_fd;
+	int meta_fd;
+	struct tcc_config *cfg;		/* mmap of the config map */
+	char *pin_dir;			/* NULL: in-memory chain */
+	/* In-memory chains keep each stage's own maps here instead of pins. */
+	struct tcc_kept_map {
+		char name[16];
+		int fd;
+	} *kept[TCC_MAX_SLOTS];
+	int n_kept[TCC_MAX_SLOTS];
+};
+
+/* ctx.c */
+struct tcc_nl *tcc__nl(struct tcc_ctx *ctx);
+int tcc__fail(struct tcc_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tcc__clear(struct tcc_ctx *ctx);
+/* Keep the kernel's extended ACK (if any) as the detail of a netlink error. */
+int tcc__nl_fail(struct tcc_ctx *ctx, int err);
+void tcc__set_log(struct tcc_ctx *ctx, const char *log);
+
+/* snprintf into a PATH_MAX array; -ENAMETOOLONG instead of a cut path. */
+#define path_fmt(buf, fmt, ...)						\
+	((size_t)snprintf((buf), sizeof(buf), fmt, __VA_ARGS__) >= sizeof(buf) ? \
+	 -ENAMETOOLONG : 0)
+
+/* pin.c */
+int tcc__netns_dir(char *buf, size_t len);
+int tcc__chain_dir(char *buf, size_t len, int ifindex, enum tcc_dir dir);
+int tcc__mkdir_p(const char *path);
+int tcc__rm_rf(const char *path);
+int tcc__lock(void);			/* returns a lock fd, or -errno */
+void tcc__unlock(int fd);
+int tcc__pin_at(int fd, const char *dir, const char *name);
+int tcc__obj_get_at(const char *dir, const char *name);
+
+/* chain.c */
+int tcc__meta_read(const struct tcc_chain *chain, __u32 row, struct tcc_meta *m);
+int tcc__meta_write(const struct tcc_chain *chain, __u32 row, const struct tcc_meta *m);
+__u32 tcc__slot_prog_id(const struct tcc_chain *chain, __u32 slot);
+void tcc__next_rebuild(struct tcc_chain *chain, __u32 exclude);
+int tcc__keep_maps(struct tcc_chain *chain, __u32 slot, struct bpf_object *obj);
+void tcc__drop_maps(struct tcc_chain *chain, __u32 slot);
+const char *tcc__map_pin_name(const struct bpf_map *m);
+int tcc__kept_map_fd(const struct tcc_chain *chain, __u32 slot, const char *name);
+
+/* params.c */
+int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj,
+		      const struct tcc_param *params, size_t n, __u32 slot,
+		      char *summary, size_t summary_len);
+
+#endif /* TCC_INTERNAL_H */

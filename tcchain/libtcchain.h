@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * libtcchain: chains of BPF stages on a clsact hook.
+ *
+ * Error contract (as libbpf): functions return 0 or -errno; functions that
+ * return a pointer return NULL and set errno.  Nothing here prints or exits.
+ * When the kernel or the verifier said why something failed, that text is
+ * kept in the tcc_ctx (tcc_ctx_detail()) for the caller to show.
+ */
+#ifndef LIBTCCHAIN_H
+#define LIBTCCHAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+#include <linux/types.h>
+#include <tcchain/abi.h>
+
+#define TCC_PIN_ROOT		"/sys/fs/bpf/tcchain"
+#define TCC_DEFAULT_PRIO	1
+#define TCC_DEFAULT_HANDLE	1
+
+enum tcc_dir {
+	TCC_INGRESS,
+	TCC_EGRESS,
+};
+
+const char *tcc_dir_str(enum tcc_dir dir);
+int tcc_dir_parse(const char *s, enum tcc_dir *dir);		/* -EINVAL */
+const char *tcc_verdict_str(int verdict);			/* "pass", ... */
+int tcc_verdict_parse(const char *s, int *verdict);		/* pass|drop|continue */
+
+/* ---- context: netlink socket, namespace, error detail ---------------------- */
+
+struct tcc_ctx;
+
+struct tcc_ctx *tcc_ctx_new(void);		/* NULL + errno */
+void tcc_ctx_free(struct tcc_ctx *ctx);
+/* Extended-ACK text or verifier reason of the last failure, or NULL. */
+const char *tcc_ctx_detail(const struct tcc_ctx *ctx);
+/* The whole verifier log of the last failed load, or NULL. */
+const char *tcc_ctx_log(const struct tcc_ctx *ctx);
+/* Enter a network namespace: a name under /run/netns or a path.  Call
+ * before anything else uses the context.
+ */
+int tcc_netns_enter(const char *name_or_path);
+/* The inode of the current network namespace (the pin directory's name). */
+int tcc_netns_id(__u64 *id);
+/* Mount bpffs on /sys/fs/bpf when nothing is mounted there. */
+int tcc_bpffs_ensure(void);
+
+/* ---- chains ------------------------------------------------------------------ */
+
+struct tcc_chain;
+
+struct tcc_chain_opts {
+	int ifindex;
+	enum tcc_dir dir;
+	__u16 prio;		/* 0: TCC_DEFAULT_PRIO */
+	__u32 handle;		/* 0: TCC_DEFAULT_HANDLE */
+	int end_verdict;	/* TC_ACT_OK (default), TC_ACT_SHOT, TC_ACT_UNSPEC */
+	int miss_verdict;	/* same set; default TC_ACT_OK */
+};
+
+/*
+ * Create a chain's maps and entry program in memory: not pinned, not
+ * attached.  Tests and the benchmark run it with BPF_PROG_TEST_RUN.
+ * opts->ifindex and dir may be zero here.
+ */
+struct tcc_chain *tcc_chain_load(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts);
+/*
+ * tcchain add: tcc_chain_load, pin under the chain directory, create clsact
+ * when absent, attach the filter.  On failure nothing is left behind.
+ */
+int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts);
+/* tcchain del: filter, pins, and clsact if tcchain created it and it is empty. */
+int tcc_chain_del(struct tcc_ctx *ctx, int ifindex, enum tcc_dir dir);
+/* Open the pinned chain of (current netns, ifindex, dir); -ENOENT if none. */
+struct tcc_chain *tcc_chain_open(struct tcc_ctx *ctx, int ifindex, enum tcc_dir dir);
+void tcc_chain_close(struct tcc_chain *chain);
+
+int tcc_chain_entry_fd(const struct tcc_chain *chain);
+int tcc_chain_map_fd(const struct tcc_chain *chain, const char *name);	/* TCC_MAP_* */
+int tcc_chain_ifindex(const struct tcc_chain *chain);
+enum tcc_dir tcc_chain_dir(const struct tcc_chain *chain);
+const char *tcc_chain_pin_dir(const struct tcc_chain *chain);	/* NULL if unpinned */
+int tcc_chain_config(const struct tcc_chain *chain, struct tcc_config *cfg);
+
+struct tcc_chain_info {
+	__u64 netns;
+	int ifindex;
+	char ifname[16];		/* "" when the device is gone */
+	enum tcc_dir dir;
+	__u16 prio;
+	__u32 handle;
+	__u32 entry_id;
+	int end_verdict;
+	int miss_verdict;
+	bool attached;			/* the filter is on the hook with our entry */
+	bool owns_qdisc;		/* tcchain created the clsact */
+};
+
+int tcc_chain_info(struct tcc_ctx *ctx, const struct tcc_chain *chain, struct tcc_chain_info *info);
+/* Call cb for every chain pinned for the current netns, in (ifindex, dir) order. */
+int tcc_chain_foreach(struct tcc_ctx *ctx,
+		      int (*cb)(struct tcc_chain *chain, void *arg), void *arg);
+
+/* ---- stages ------------------------------------------------------------------ */
+
+#define TCC_MAX_PARAMS	32
+
+struct tcc_param {
+	const char *name;
+	const char *value;		/* text, parsed against the BTF type */
+};
+
+struct tcc_stage_opts {
+	const char *file;		/* path of the .bpf.o */
+	const char *prog;		/* program name; NULL: the only tc program */
+	const struct tcc_param *params;
+	size_t n_params;
+};
+
+/*
+ * Load a stage object against the chain's maps and put it in slot (one
+ * prog-array update: an occupied slot is replaced atomically), then link it
+ * into next[].  A pinned chain pins the stage, its own maps and its
+ * metadata under slot-NN/.  On failure the chain is exactly as before.
+ */
+int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *chain, __u32 slot,
+		  const struct tcc_stage_opts *opts);
+/* Unlink from next[], empty the slot, remove its pins.  -ENOENT if empty. */
+int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *chain, __u32 slot);
+
+struct tcc_stage_info {
+	__u32 slot;
+	__u32 prog_id;
+	char prog[64];			/* program name */
+	char file[256];			/* object file as given, made absolute */
+	char params[512];		/* "name=value name=value" as set */
+	time_t loaded;			/* wall clock, seconds */
+};
+
+/* Stage in slot: 0 and *info, -ENOENT when the slot is empty. */
+int tcc_stage_info(const struct tcc_chain *chain, __u32 slot, struct tcc_stage_info *info);
+/* Fd of the stage's own map called name (pinned chains only), or -ENOENT. */
+int tcc_stage_map_fd(const struct tcc_chain *chain, __u32 slot, const char *name);
+
+/* ---- stats ------------------------------------------------------------------- */
+
+/* Sum the per-CPU rows; out has TCC_STATS_ROWS entries. */
+int tcc_stats_read(const struct tcc_chain *chain, struct tcc_stats *out);
+/* Packets a slot's stage saw (for the chain row: packets in is ->next). */
+static inline __u64 tcc_stats_packets(const struct tcc_stats *s)
+{
+	return s->pass + s->drop + s->redirect + s->other + s->next;
+}
+
+/* ---- stage lookup ------------------------------------------------------------ */
+
+/*
+ * Resolve a stage argument: a path with a '/' or an existing file is used
+ * as is; a bare name ("ratelimit") is looked up as NAME.bpf.o in
+ * $TCCHAIN_STAGE_PATH (colon separated), the build tree next to the
+ * binary, and the installed stage library.  0 and out filled, or -ENOENT.
+ */
+int tcc_stage_find(const char *arg, char *out, size_t len);
+
+#endif /* LIBTCCHAIN_H */

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* tcchain: compose tc packet processing from small BPF stages. */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcchain/main.h"
+
+#ifndef TCC_VERSION
+#define TCC_VERSION "0.1.0"
+#endif
+
+struct tcc_ctx *ctx;
+const char *bin_name = "tcchain";
+
+int do_help(int argc, char **argv)
+{
+	(void)argc; (void)argv;
+	if (json_output) {
+		out_null(NULL);
+		return 0;
+	}
+	fprintf(stderr,
+		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
+		"       %s add dev DEV { ingress | egress } [ prio N ] [ handle H ]\n"
+		"                  [ end { pass | drop | continue } ] [ miss { pass | drop | continue } ]\n"
+		"       %s del dev DEV { ingress | egress }\n"
+		"       %s show [ dev DEV [ ingress | egress ] ]\n"
+		"       %s stage { set | del | show | help } ...\n"
+		"       %s stats [ dev DEV [ ingress | egress ] ]\n"
+		"OPTIONS := { -n NETNS | -j | -p | -d | -V }\n"
+		"       -n NETNS  act in network namespace NETNS (name under /run/netns, or a path)\n"
+		"       -j        JSON output;  -p  pretty JSON\n"
+		"       -d        debug: the whole verifier log on a failed load\n"
+		"       -V        version\n",
+		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
+	return 0;
+}
+
+int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, char **))
+{
+	if (argc < 1 && help)
+		return help(argc, argv);
+	for (const struct cmd *c = cmds; c->name; c++)
+		if (is_kw(argv[0], c->name))
+			return c->func(argc - 1, argv + 1);
+	p_err("unknown command '%s' (try '%s help')", argv[0], bin_name);
+	return -1;
+}
+
+void p_fail(int err, const char *fmt, ...)
+{
+	const char *detail = tcc_ctx_detail(ctx);
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	p_err("%s: %s", what, detail ? detail : strerror(err < 0 ? -err : err));
+	p_debug(tcc_ctx_log(ctx));
+}
+
+int parse_u32(const char *arg, const char *what, unsigned long min, unsigned long max,
+	      __u32 *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 0);
+	if (errno || !*arg || *end || *arg == '-' || v < min || v > max) {
+		p_err("invalid %s '%s' (%lu..%lu)", what, arg, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_target(int argc, char **argv, struct target *t)
+{
+	int used = 0;
+
+	if (argc >= 1 && is_kw(argv[0], "dev")) {
+		if (argc < 2) {
+			p_err("'dev' needs a device name");
+			return -1;
+		}
+		t->dev = argv[1];
+		t->ifindex = if_nametoindex(t->dev);
+		if (!t->ifindex) {
+			p_err("cannot find device '%s'", t->dev);
+			return -1;
+		}
+		used = 2;
+	}
+	if (argc > used && !tcc_dir_parse(argv[used], &t->dir)) {
+		t->has_dir = true;
+		used++;
+	}
+	return used;
+}
+
+struct pick {
+	const struct target *t;
+	struct tcc_chain *found;
+	int n;
+	char names[512];
+};
+
+static int pick_cb(struct tcc_chain *c, void *arg)
+{
+	struct pick *p = arg;
+	char name[IF_NAMESIZE] = "?";
+	size_t len = strlen(p->names);
+
+	if (p->t->ifindex && tcc_chain_ifindex(c) != p->t->ifindex)
+		return 0;
+	if (p->t->has_dir && tcc_chain_dir(c) != p->t->dir)
+		return 0;
+	if_indextoname(tcc_chain_ifindex(c), name);
+	snprintf(p->names + len, sizeof(p->names) - len, "%s%s %s",
+		 p->n ? ", " : "", name, tcc_dir_str(tcc_chain_dir(c)));
+	if (p->n++ == 0)
+		p->found = tcc_chain_open(ctx, tcc_chain_ifindex(c), tcc_chain_dir(c));
+	return 0;
+}
+
+struct tcc_chain *target_chain(struct target *t, const char *what)
+{
+	struct pick p = { .t = t };
+	char where[64] = "";
+	int err;
+
+	if (t->dev)
+		snprintf(where, sizeof(where), " on %s%s%s", t->dev, t->has_dir ? " " : "",
+			 t->has_dir ? tcc_dir_str(t->dir) : "");
+	else if (t->has_dir)
+		snprintf(where, sizeof(where), " on %s", tcc_dir_str(t->dir));
+	err = tcc_chain_foreach(ctx, pick_cb, &p);
+	if (err) {
+		tcc_chain_close(p.found);
+		p_fail(err, "cannot %s: cannot list chains", what);
+		return NULL;
+	}
+	if (p.n == 0) {
+		p_err("cannot %s: no chain%s (create one with: %s add dev DEV ingress)",
+		      what, where, bin_name);
+		return NULL;
+	}
+	if (p.n > 1) {
+		tcc_chain_close(p.found);
+		p_err("cannot %s: %d chains exist (%s); say which with dev DEV ingress|egress",
+		      what, p.n, p.names);
+		return NULL;
+	}
+	if (!p.found)
+		p_fail(-errno, "cannot %s: cannot open the chain%s", what, where);
+	if (!t->dev)
+		t->ifindex = tcc_chain_ifindex(p.found);
+	t->dir = tcc_chain_dir(p.found);
+	t->has_dir = true;
+	return p.found;
+}
+
+static const struct cmd cmds[] = {
+	{ "add",   do_add },
+	{ "del",   do_del },
+	{ "show",  do_show },
+	{ "list",  do_show },
+	{ "stage", do_stage },
+	{ "stats", do_stats },
+	{ "help",  do_help },
+	{ 0 }
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "netns",   required_argument, NULL, 'n' },
+		{ "json",    no_argument,       NULL, 'j' },
+		{ "pretty",  no_argument,       NULL, 'p' },
+		{ "debug",   no_argument,       NULL, 'd' },
+		{ "version", no_argument,       NULL, 'V' },
+		{ "help",    no_argument,       NULL, 'h' },
+		{ 0 }
+	};
+	const char *netns = NULL;
+	int opt, err;
+
+	/* Options first, then the object: "tcchain -n ns1 show". */
+	while ((opt = getopt_long(argc, argv, "+n:jpdVh", opts, NULL)) >= 0) {
+		switch (opt) {
+		case 'n': netns = optarg; break;
+		case 'j': json_output = true; break;
+		case 'p': json_output = pretty_output = true; break;
+		case 'd': debug_output = true; break;
+		case 'V':
+			printf("%s %s (SDK ABI v%d)\n", bin_name, TCC_VERSION, TCC_ABI_VERSION);
+			return 0;
+		case 'h':
+			return do_help(0, NULL);
+		default:
+			p_err("unknown option (try '%s help')", bin_name);
+			return 1;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		do_help(0, NULL);
+		return 1;
+	}
+
+	if (netns) {
+		err = tcc_netns_enter(netns);
+		if (err) {
+			p_err("cannot enter network namespace '%s': %s", netns, strerror(-err));
+			return 1;
+		}
+	}
+	err = tcc_bpffs_ensure();
+	if (err) {
+		p_err("cannot mount bpffs on /sys/fs/bpf: %s", strerror(-err));
+		return 1;
+	}
+	ctx = tcc_ctx_new();
+	if (!ctx) {
+		p_err("out of memory");
+		return 1;
+	}
+	err = cmd_select(cmds, argc, argv, do_help);
+	out_flush();
+	tcc_ctx_free(ctx);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The command line: bpftool-style command tables and argument helpers. */
+#ifndef TCC_MAIN_H
+#define TCC_MAIN_H
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "tcchain/libtcchain.h"
+#include "tcchain/output.h"
+
+struct cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+};
+
+/* Run the command named argv[0] from the table; help when absent. */
+int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, char **));
+
+#define NEXT_ARG()	({ argc--; argv++; })
+#define REQ_ARGS(n)							\
+	({								\
+		if (argc < (n)) {					\
+			p_err("'%s' needs an argument", argv[-1]);	\
+			return -1;					\
+		}							\
+	})
+/* Exact keyword match: an abbreviation would change meaning the day a
+ * keyword with the same prefix is added.
+ */
+#define is_kw(arg, kw)	(!strcmp((arg), (kw)))
+
+extern struct tcc_ctx *ctx;
+extern const char *bin_name;
+
+/* Where a command acts: dev and direction as given (either may be absent). */
+struct target {
+	const char *dev;
+	int ifindex;
+	bool has_dir;
+	enum tcc_dir dir;
+};
+
+/* Parse "dev DEV" and "ingress|egress" at argv; returns args used or -1. */
+int parse_target(int argc, char **argv, struct target *t);
+/* The one chain the target names (pinned); NULL after p_err(). */
+struct tcc_chain *target_chain(struct target *t, const char *what);
+int parse_u32(const char *arg, const char *what, unsigned long min, unsigned long max,
+	      __u32 *out);
+/* One error line: the action, then the library's detail or strerror. */
+void p_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int do_add(int argc, char **argv);
+int do_del(int argc, char **argv);
+int do_show(int argc, char **argv);
+int do_stage(int argc, char **argv);
+int do_stats(int argc, char **argv);
+int do_help(int argc, char **argv);
+
+/* Print the stages of a chain (text or JSON), used by show and stage show. */
+void print_stages(const struct tcc_chain *chain);
+
+#endif

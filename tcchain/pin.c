@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The bpffs layout: one directory per chain,
+ *   /sys/fs/bpf/tcchain/<netns inode>/<ifindex>/<ingress|egress>/
+ * so the same device name in two namespaces gets two chains.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+
+#include "tcchain/internal.h"
+
+int tcc__netns_dir(char *buf, size_t len)
+{
+	__u64 ns;
+	int err = tcc_netns_id(&ns);
+
+	if (err)
+		return err;
+	if ((size_t)snprintf(buf, len, "%s/%llu", TCC_PIN_ROOT,
+			     (unsigned long long)ns) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int tcc__chain_dir(char *buf, size_t len, int ifindex, enum tcc_dir dir)
+{
+	char ns[PATH_MAX];
+	int err = tcc__netns_dir(ns, sizeof(ns));
+
+	if (err)
+		return err;
+	if ((size_t)snprintf(buf, len, "%s/%d/%s", ns, ifindex,
+			     tcc_dir_str(dir)) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int tcc__mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX], *p;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Remove a directory of pins.  bpffs holds only pins and directories. */
+int tcc__rm_rf(const char *path)
+{
+	struct dirent *de;
+	char sub[PATH_MAX];
+	int err = 0;
+	DIR *d;
+
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+		if (de->d_type == DT_DIR)
+			err = tcc__rm_rf(sub) ?: err;
+		else if (unlink(sub) && errno != ENOENT)
+			err = -errno;
+	}
+	closedir(d);
+	if (rmdir(path) && errno != ENOENT)
+		err = -errno;
+	return err;
+}
+
+/*
+ * Commands that change chains take one lock on the pin root, so two
+ * tcchain processes cannot interleave a read-modify-write of next[] or of
+ * a slot directory.  flock() works on bpffs directories like on any other.
+ */
+int tcc__lock(void)
+{
+	int fd, err;
+
+	err = tcc__mkdir_p(TCC_PIN_ROOT);
+	if (err)
+		return err;
+	fd = open(TCC_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+void tcc__unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int tcc__pin_at(int fd, const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	return bpf_obj_pin(fd, path) ? -errno : 0;
+}
+
+int tcc__obj_get_at(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}

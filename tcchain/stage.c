@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Stages: load an object against a chain's maps and put it in a slot. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "tcchain/internal.h"
+
+#define VERIFIER_LOG_SIZE	(4U << 20)
+
+static const char *const shared_maps[] = {
+	TCC_MAP_PROGS, TCC_MAP_CONFIG, TCC_MAP_SCRATCH, TCC_MAP_STATS,
+};
+
+static bool is_shared_map(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(shared_maps); i++)
+		if (!strcmp(name, shared_maps[i]))
+			return true;
+	return false;
+}
+
+static const char *prog_type_name(enum bpf_prog_type t)
+{
+	const char *s = libbpf_bpf_prog_type_str(t);
+
+	return s ? s : "unknown";
+}
+
+/* Fail early with plain words for the files libbpf would only call -EINVAL. */
+static int check_file(struct tcc_ctx *ctx, const char *file)
+{
+	unsigned char magic[4];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (stat(file, &st))
+		return tcc__fail(ctx, -errno, "%s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return tcc__fail(ctx, -EINVAL, "not a regular file");
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return tcc__fail(ctx, -errno, "%s", strerror(errno));
+	n = read(fd, magic, sizeof(magic));
+	close(fd);
+	if (n != sizeof(magic) || memcmp(magic, "\177ELF", 4))
+		return tcc__fail(ctx, -ENOEXEC, "not an ELF object file");
+	return 0;
+}
+
+/* Choose the program to load and switch off autoload for the rest. */
+static int pick_prog(struct tcc_ctx *ctx, struct bpf_object *obj, const char *want,
+		     struct bpf_program **out)
+{
+	struct bpf_program *p, *found = NULL;
+	char names[256] = "", other[128] = "";
+	int n_tc = 0;
+
+	bpf_object__for_each_program(p, obj) {
+		enum bpf_prog_type t = bpf_program__type(p);
+		const char *name = bpf_program__name(p);
+
+		if (want) {
+			if (!strcmp(name, want))
+				found = p;
+			continue;
+		}
+		if (t == BPF_PROG_TYPE_SCHED_CLS) {
+			n_tc++;
+			found = p;
+			snprintf(names + strlen(names), sizeof(names) - strlen(names),
+				 "%s%s", n_tc > 1 ? ", " : "", name);
+		} else if (!other[0]) {
+			snprintf(other, sizeof(other), " (it has %s program '%s')",
+				 prog_type_name(t), name);
+		}
+	}
+	if (want && !found)
+		return tcc__fail(ctx, -ENOENT, "no program named '%s' in the object", want);
+	if (found && bpf_program__type(found) != BPF_PROG_TYPE_SCHED_CLS)
+		return tcc__fail(ctx, -EINVAL, "program '%s' is of type %s, not a tc program",
+				 bpf_program__name(found),
+				 prog_type_name(bpf_program__type(found)));
+	if (!want && n_tc == 0)
+		return tcc__fail(ctx, -ENOENT, "no tc program in the object%s", other);
+	if (!want && n_tc > 1)
+		return tcc__fail(ctx, -EINVAL,
+				 "the object has %d tc programs (%s); choose one with 'prog NAME'",
+				 n_tc, names);
+	bpf_object__for_each_program(p, obj)
+		bpf_program__set_autoload(p, p == found);
+	*out = found;
+	return 0;
+}
+
+/* Point the stage's declarations of the shared maps at the chain's maps. */
+static int bind_shared_maps(struct tcc_ctx *ctx, struct bpf_object *obj,
+			    const struct tcc_chain *chain)
+{
+	struct bpf_map *m;
+	int err;
+
+	bpf_object__for_each_map(m, obj) {
+		const char *name = bpf_map__name(m);
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (!is_shared_map(name))
+			continue;
+		fd = tcc_chain_map_fd(chain, name);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			return -errno;
+		if (bpf_map__type(m) != info.type || bpf_map__key_size(m) != info.key_size ||
+		    bpf_map__value_size(m) != info.value_size ||
+		    bpf_map__max_entries(m) != info.max_entries)
+			return tcc__fail(ctx, -EPROTO,
+					 "map %s does not match the chain's (value size %u, want %u): built against another SDK",
+					 name, bpf_map__value_size(m), info.value_size);
+		err = bpf_map__reuse_fd(m, fd);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The verifier's own reason: the last line before its summary. */
+static void verifier_reason(const char *log, char *out, size_t len)
+{
+	const char *end = strstr(log, "\nprocessed ");
+	const char *p, *start;
+
+	if (!end)
+		end = log + strlen(log);
+	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	start = end;
+	while (start > log && start[-1] != '\n')
+		start--;
+	p = start;
+	snprintf(out, len, "%.*s", (int)(end - p), p);
+}
+
+static void slot_dir(const struct tcc_chain *c, __u32 slot, const char *suffix,
+		     char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/" TCC_PIN_SLOT_FMT "%s", c->pin_dir, slot, suffix);
+}
+
+static int pin_stage(struct bpf_object *obj, int prog_fd, const char *dir)
+{
+	char maps[PATH_MAX];
+	struct bpf_map *m;
+	int err;
+
+	snprintf(maps, sizeof(maps), "%s/maps", dir);
+	err = tcc__mkdir_p(maps);
+	if (err)
+		return err;
+	err = tcc__pin_at(prog_fd, dir, "prog");
+	if (err)
+		return err;
+	bpf_object__for_each_map(m, obj) {
+		if (is_shared_map(bpf_map__name(m)))
+			continue;
+		err = tcc__pin_at(bpf_map__fd(m), maps, tcc__map_pin_name(m));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void meta_fill(struct tcc_meta *m, const char *file, struct bpf_program *prog,
+		      int prog_fd, const char *params)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	char *abs = realpath(file, NULL);
+
+	memset(m, 0, sizeof(*m));
+	if (!bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		m->prog_id = info.id;
+	m->loaded = time(NULL);
+	snprintf(m->prog, sizeof(m->prog), "%s", bpf_program__name(prog));
+	snprintf(m->file, sizeof(m->file), "%s", abs ? abs : file);
+	snprintf(m->params, sizeof(m->params), "%s", params);
+	free(abs);
+}
+
+static int stats_row_reset(const struct tcc_chain *c, __u32 slot)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct tcc_stats *zero;
+	int err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	zero = calloc(ncpu, sizeof(*zero));
+	if (!zero)
+		return -ENOMEM;
+	if (bpf_map_update_elem(c->stats_fd, &slot, zero, BPF_ANY))
+		err = -errno;
+	free(zero);
+	return err;
+}
+
+int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
+		  const struct tcc_stage_opts *opts)
+{
+	char newdir[PATH_MAX] = "", curdir[PATH_MAX], olddir[PATH_MAX];
+	char params[sizeof(((struct tcc_meta *)0)->params)] = "";
+	struct bpf_object *obj = NULL;
+	struct bpf_program *prog = NULL;
+	struct tcc_meta meta;
+	char *log = NULL;
+	int lock = -1, err, prog_fd;
+	__u32 old_id;
+	struct stat st;
+
+	tcc__clear(ctx);
+	if (slot >= TCC_MAX_SLOTS)
+		return tcc__fail(ctx, -ERANGE, "slot %u is out of range (0..%d)",
+				 slot, TCC_MAX_SLOTS - 1);
+	if (c->pin_dir) {
+		lock = tcc__lock();
+		if (lock < 0)
+			return lock;
+	}
+	err = check_file(ctx, opts->file);
+	if (err)
+		goto out;
+
+	obj = bpf_object__open_file(opts->file, NULL);
+	if (!obj) {
+		err = -errno;
+		if (!tcc_ctx_detail(ctx))
+			tcc__fail(ctx, err, "not a BPF object libbpf can open");
+		goto out;
+	}
+	err = pick_prog(ctx, obj, opts->prog, &prog);
+	if (err)
+		goto out;
+	err = tcc__params_apply(ctx, obj, opts->params, opts->n_params, slot,
+				params, sizeof(params));
+	if (err)
+		goto out;
+	err = bind_shared_maps(ctx, obj, c);
+	if (err)
+		goto out;
+
+	/* With a log buffer and level 0, libbpf loads quietly and reloads
+	 * with level 1 only when the verifier says no.
+	 */
+	log = calloc(1, VERIFIER_LOG_SIZE);
+	if (!log) {
+		err = -ENOMEM;
+		goto out;
+	}
+	bpf_program__set_log_buf(prog, log, VERIFIER_LOG_SIZE);
+	err = bpf_object__load(obj);
+	if (err) {
+		if (log[0]) {
+			char reason[512];
+
+			verifier_reason(log, reason, sizeof(reason));
+			tcc__fail(ctx, err, "verifier: %s", reason);
+			tcc__set_log(ctx, log);
+		} else if (!tcc_ctx_detail(ctx)) {
+			tcc__fail(ctx, err, "load failed");
+		}
+		goto out;
+	}
+	prog_fd = bpf_program__fd(prog);
+
+	if (c->pin_dir) {
+		slot_dir(c, slot, "-new", newdir, sizeof(newdir));
+		tcc__rm_rf(newdir);
+		err = pin_stage(obj, prog_fd, newdir);
+		if (err)
+			goto out;
+	}
+
+	/* The commit point: one prog-array update.  A packet runs either
+	 * the old program of this slot or the new one.
+	 */
+	old_id = tcc__slot_prog_id(c, slot);
+	/* A stage in an empty slot starts from zero; a replaced stage keeps
+	 * counting in the same row, so a live swap loses no count.
+	 */
+	if (!old_id) {
+		err = stats_row_reset(c, slot);
+		if (err)
+			goto out;
+	}
+	if (bpf_map_update_elem(c->progs_fd, &slot, &prog_fd, BPF_ANY)) {
+		err = -errno;
+		goto out;
+	}
+
+	if (c->pin_dir) {
+		slot_dir(c, slot, "", curdir, sizeof(curdir));
+		slot_dir(c, slot, "-old", olddir, sizeof(olddir));
+		tcc__rm_rf(olddir);
+		if (!stat(curdir, &st))
+			rename(curdir, olddir);
+		if (rename(newdir, curdir))
+			err = -errno;
+		newdir[0] = '\0';
+		tcc__rm_rf(olddir);
+	}
+	meta_fill(&meta, opts->file, prog, prog_fd, params);
+	tcc__meta_write(c, slot, &meta);
+	if (!old_id)
+		tcc__next_rebuild(c, TCC_MAX_SLOTS);
+	if (c->pin_dir == NULL)
+		err = tcc__keep_maps(c, slot, obj);
+out:
+	if (newdir[0])
+		tcc__rm_rf(newdir);
+	bpf_object__close(obj);
+	free(log);
+	tcc__unlock(lock);
+	return err;
+}
+
+int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot)
+{
+	char dir[PATH_MAX];
+	struct tcc_meta empty = {};
+	int lock = -1, err = 0;
+
+	tcc__clear(ctx);
+	if (slot >= TCC_MAX_SLOTS)
+		return tcc__fail(ctx, -ERANGE, "slot %u is out of range (0..%d)",
+				 slot, TCC_MAX_SLOTS - 1);
+	if (c->pin_dir) {
+		lock = tcc__lock();
+		if (lock < 0)
+			return lock;
+	}
+	if (!tcc__slot_prog_id(c, slot)) {
+		err = tcc__fail(ctx, -ENOENT, "slot %u is empty", slot);
+		goto out;
+	}
+	/* Unlink first, then empty: a packet that already read the old
+	 * next[] entry finds the slot empty at worst, which is counted as a
+	 * miss and handled by the miss policy.
+	 */
+	tcc__next_rebuild(c, slot);
+	if (bpf_map_delete_elem(c->progs_fd, &slot)) {
+		err = -errno;
+		goto out;
+	}
+	tcc__meta_write(c, slot, &empty);
+	tcc__drop_maps(c, slot);
+	if (c->pin_dir) {
+		slot_dir(c, slot, "", dir, sizeof(dir));
+		err = tcc__rm_rf(dir);
+	}
+out:
+	tcc__unlock(lock);
+	return err;
+}
+
+int tcc_stage_info(const struct tcc_chain *c, __u32 slot, struct tcc_stage_info *info)
+{
+	struct tcc_meta m;
+	int err;
+
+	if (slot >= TCC_MAX_SLOTS)
+		return -ERANGE;
+	memset(info, 0, sizeof(*info));
+	info->slot = slot;
+	info->prog_id = tcc__slot_prog_id(c, slot);
+	if (!info->prog_id)
+		return -ENOENT;
+	err = tcc__meta_read(c, slot, &m);
+	if (err)
+		return err;
+	snprintf(info->prog, sizeof(info->prog), "%s", m.prog);
+	snprintf(info->file, sizeof(info->file), "%s", m.file);
+	snprintf(info->params, sizeof(info->params), "%s", m.params);
+	info->loaded = m.loaded;
+	return 0;
+}
+
+int tcc_stage_map_fd(const struct tcc_chain *c, __u32 slot, const char *name)
+{
+	char dir[PATH_MAX];
+
+	if (slot >= TCC_MAX_SLOTS)
+		return -ERANGE;
+	if (!c->pin_dir)
+		return tcc__kept_map_fd(c, slot, name);
+	slot_dir(c, slot, "/maps", dir, sizeof(dir));
+	return tcc__obj_get_at(dir, name);
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "tst.h"
+
+int tst_fail;
+char tst_skip_why[256];
+
+void tst_hexdiff(const void *got, const void *want, size_t len)
+{
+	const unsigned char *g = got, *w = want;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (g[i] != w[i])
+			fprintf(stderr, "      byte %zu: got 0x%02x, want 0x%02x\n",
+				i, g[i], w[i]);
+}
+
+int tst_main(int argc, char **argv, const struct tst_case *cases, size_t n)
+{
+	int failed = 0;
+	size_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < n; i++) {
+		if (argc > 1 && !strstr(cases[i].name, argv[1]))
+			continue;
+		tst_fail = 0;
+		tst_skip_why[0] = '\0';
+		fflush(stderr);
+		cases[i].fn();
+		fflush(stderr);
+		if (tst_fail) {
+			printf("TEST: %-60s [FAIL]\n", cases[i].name);
+			failed++;
+		} else if (tst_skip_why[0]) {
+			printf("TEST: %-60s [SKIP] %s\n", cases[i].name, tst_skip_why);
+		} else {
+			printf("TEST: %-60s [ OK ]\n", cases[i].name);
+		}
+	}
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Run every test: unit and BPF_PROG_TEST_RUN binaries, then the netns
+# end-to-end scripts.  Each prints "TEST: name [ OK | FAIL | SKIP ]" lines;
+# this script counts them and ends with "N passed, N failed, N skipped".
+# An argument filters the test files by name: tests/run.sh netlink
+set -u
+cd "$(dirname "$0")/.."
+OUT=${OUT:-build}
+export OUT TCCHAIN="$PWD/$OUT/tcchain"
+filter=${1:-}
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+crashed=0
+
+run() {
+	local name=$1; shift
+	[ -n "$filter" ] && [[ "$name" != *"$filter"* ]] && return
+	echo "# $name"
+	"$@" 2>&1 | tee -a "$log"
+	local rc=${PIPESTATUS[0]}
+	# A test file that dies without printing a FAIL line still fails.
+	if [ "$rc" -ne 0 ] && ! tail -n 50 "$log" | grep -q '\[FAIL\]'; then
+		echo "TEST: $name exited with status $rc                    [FAIL]" | tee -a "$log"
+	fi
+}
+
+for t in "$OUT"/tests/unit/*; do
+	[ -x "$t" ] && run "$(basename "$t")" "$t"
+done
+for t in tests/netns/*.sh; do
+	case $t in */lib.sh) continue;; esac
+	run "$(basename "$t" .sh)" bash "$t"
+done
+
+passed=$(grep -c '\[ OK \]' "$log")
+failed=$(grep -c '\[FAIL\]' "$log")
+skipped=$(grep -c '\[SKIP\]' "$log")
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
