@@ -115,10 +115,12 @@ $(BIN): $(CLI_OBJS) $(LIBTCC)
 
 $(OUT)/tests/unit/%: $(OBJ)/tests/unit/%.o $(TLIB_OBJS) $(LIBTCC)
 	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OUT)/tools/%: $(OBJ)/tools/%.o $(LIBTCC)
 	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
 
 # ---- run --------------------------------------------------------------------

@@ -496,14 +496,19 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 	dev_dir(devdir, sizeof(devdir), dir);
 
 	if (!stat(dir, &st)) {
+		struct tcc_meta row = {};
+
 		c = chain_open_dir(dir, opts->ifindex, opts->dir);
 		err = c ? chain_attached(ctx, c) : 0;
+		if (c)
+			tcc__meta_read(c, TCC_META_CHAIN, &row);
 		tcc_chain_close(c);
 		c = NULL;
 		if (err < 0)
 			goto out;
 		if (err > 0) {
-			err = tcc__fail(ctx, -EEXIST, "a chain is already attached");
+			err = tcc__fail(ctx, -EEXIST, "a chain already exists there (prio %u handle 0x%x)",
+					row.prio, row.handle);
 			goto out;
 		}
 		/* Pins without a filter: left by a device that went away

@@ -13,6 +13,7 @@ bool debug_output;
 
 static int depth;
 static bool first[MAX_DEPTH] = { true };
+static bool json_started;	/* a document is open and needs its newline */
 
 static void json_escape(FILE *f, const char *s)
 {
@@ -47,6 +48,7 @@ static void indent(void)
 /* Separator, indentation and "key": for the next JSON value. */
 static void json_key(const char *key)
 {
+	json_started = true;
 	if (!first[depth])
 		fputc(',', stdout);
 	first[depth] = false;
@@ -162,8 +164,9 @@ void out_text(const char *fmt, ...)
 
 void out_flush(void)
 {
-	if (json_output)
+	if (json_output && json_started)
 		fputc('\n', stdout);
+	json_started = false;
 	fflush(stdout);
 }
 
@@ -185,6 +188,7 @@ void p_err(const char *fmt, ...)
 		 */
 		depth = 0;
 		first[0] = true;
+		json_started = false;
 		fputs("{\"error\":", stdout);
 		json_escape(stdout, msg);
 		fputs("}\n", stdout);
