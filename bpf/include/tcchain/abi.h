@@ -126,6 +126,12 @@ struct tcc_scratch {	/* 8-aligned: the entry clears it with 64-bit stores */
 	__u8 user[TCC_SCRATCH_USER_SIZE];	/* stages, by agreement */
 } __attribute__((aligned(8)));
 
+/* Sizes are ABI too: a layout change must be a version change. */
+_Static_assert(sizeof(struct tcc_config) == 156, "tcc_config layout");
+_Static_assert(sizeof(struct tcc_stats) == 56, "tcc_stats layout");
+_Static_assert(sizeof(struct tcc_pkt) == 56, "tcc_pkt layout");
+_Static_assert(sizeof(struct tcc_scratch) == 128, "tcc_scratch layout");
+
 /*
  * skb->cb[] words (5 x u32 visible to tc programs).  The entry zeroes all
  * five on every packet: the stack does not promise they are clean when a
