@@ -466,7 +466,11 @@ static void dev_cleanup(struct tcc_ctx *ctx, int ifindex, const char *devdir)
 			tcc_nl_qdisc_clsact_del(ctx->nl, ifindex);
 		rmdir(path);
 	}
-	rmdir(devdir);
+	/* The device's directory, then the namespace's if that was the last. */
+	if (!rmdir(devdir) && !path_fmt(path, "%s", devdir) && strrchr(path, '/')) {
+		*strrchr(path, '/') = '\0';
+		rmdir(path);
+	}
 }
 
 int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
