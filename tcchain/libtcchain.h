@@ -146,6 +146,43 @@ int tcc_stage_info(const struct tcc_chain *chain, __u32 slot, struct tcc_stage_i
 /* Fd of the stage's own map called name (pinned chains only), or -ENOENT. */
 int tcc_stage_map_fd(const struct tcc_chain *chain, __u32 slot, const char *name);
 
+/* ---- a stage's own maps, by BTF field names ---------------------------------- */
+
+struct btf;
+
+/* Called per scalar field: "name" (flattened: a.b, arr[3]) and its text. */
+typedef int (*tcc_field_cb)(const char *name, const char *value, bool numeric, void *arg);
+int tcc_btf_walk(const struct btf *btf, __u32 type_id, const void *data,
+		 tcc_field_cb cb, void *arg);
+/* Set the field "name" of data from text; a message in err on failure. */
+int tcc_btf_set(const struct btf *btf, __u32 type_id, void *data, const char *name,
+		const char *value, char *err, size_t errlen);
+
+struct tcc_map {
+	int fd;
+	char name[16];
+	__u32 type;			/* BPF_MAP_TYPE_* */
+	__u32 key_size, value_size, max_entries;
+	struct btf *btf;		/* NULL: the map has no BTF */
+	__u32 key_type_id, value_type_id;
+	int ncpu;			/* > 0 for per-CPU maps */
+};
+
+/* Call cb with the name of each of the stage's own maps in slot. */
+int tcc_stage_maps(const struct tcc_chain *chain, __u32 slot,
+		   int (*cb)(const char *name, void *arg), void *arg);
+int tcc_map_open(const struct tcc_chain *chain, __u32 slot, const char *name,
+		 struct tcc_map *map);
+void tcc_map_close(struct tcc_map *map);
+/*
+ * Look up key; value gets value_size bytes.  Per-CPU maps are summed
+ * field by field for integer fields (counters), first CPU otherwise.
+ * -ENOENT when absent.
+ */
+int tcc_map_lookup(const struct tcc_map *map, const void *key, void *value);
+/* Write value (to every CPU of a per-CPU map). */
+int tcc_map_update(const struct tcc_map *map, const void *key, const void *value);
+
 /* ---- stats ------------------------------------------------------------------- */
 
 /* Sum the per-CPU rows; out has TCC_STATS_ROWS entries. */

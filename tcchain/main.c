@@ -32,12 +32,13 @@ int do_help(int argc, char **argv)
 		"       %s show [ dev DEV [ ingress | egress ] ]\n"
 		"       %s stage { set | del | show | help } ...\n"
 		"       %s stats [ dev DEV [ ingress | egress ] ]\n"
+		"       %s map { show | set | del | help } SLOT ...   (a stage's own maps)\n"
 		"OPTIONS := { -n NETNS | -j | -p | -d | -V }\n"
 		"       -n NETNS  act in network namespace NETNS (name under /run/netns, or a path)\n"
 		"       -j        JSON output;  -p  pretty JSON\n"
 		"       -d        debug: the whole verifier log on a failed load\n"
 		"       -V        version\n",
-		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
+		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
 	return 0;
 }
 
@@ -174,6 +175,7 @@ static const struct cmd cmds[] = {
 	{ "list",  do_show },
 	{ "stage", do_stage },
 	{ "stats", do_stats },
+	{ "map",   do_map },
 	{ "help",  do_help },
 	{ 0 }
 };

@@ -55,6 +55,7 @@ int do_del(int argc, char **argv);
 int do_show(int argc, char **argv);
 int do_stage(int argc, char **argv);
 int do_stats(int argc, char **argv);
+int do_map(int argc, char **argv);
 int do_help(int argc, char **argv);
 
 /* Print the stages of a chain (text or JSON), used by show and stage show. */
