@@ -263,3 +263,19 @@ int tcc_btf_set(const struct btf *btf, __u32 type_id, void *data, const char *na
 	snprintf(err, errlen, "%s: this field cannot be set", name);
 	return -EINVAL;
 }
+
+int tcc_btf_get(const struct btf *btf, __u32 type_id, const void *data, const char *name,
+		__u64 *value)
+{
+	const struct btf_type *t;
+	__u32 off, id;
+
+	if (find_field(btf, type_id, name, "", 0, &off, &id))
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	if (!btf_is_int(t) && !btf_is_enum(t))
+		return -EINVAL;
+	*value = 0;
+	memcpy(value, (const char *)data + off, t->size > 8 ? 8 : t->size);
+	return 0;
+}

@@ -154,6 +154,9 @@ struct btf;
 typedef int (*tcc_field_cb)(const char *name, const char *value, bool numeric, void *arg);
 int tcc_btf_walk(const struct btf *btf, __u32 type_id, const void *data,
 		 tcc_field_cb cb, void *arg);
+/* Read the integer field "name" of data: 0, -ENOENT, or -EINVAL (not an int). */
+int tcc_btf_get(const struct btf *btf, __u32 type_id, const void *data, const char *name,
+		__u64 *value);
 /* Set the field "name" of data from text; a message in err on failure. */
 int tcc_btf_set(const struct btf *btf, __u32 type_id, void *data, const char *name,
 		const char *value, char *err, size_t errlen);

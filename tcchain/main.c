@@ -33,12 +33,13 @@ int do_help(int argc, char **argv)
 		"       %s stage { set | del | show | help } ...\n"
 		"       %s stats [ dev DEV [ ingress | egress ] ]\n"
 		"       %s map { show | set | del | help } SLOT ...   (a stage's own maps)\n"
+		"       %s acl { add | del | show | help } ...        (the acl stage's rules)\n"
 		"OPTIONS := { -n NETNS | -j | -p | -d | -V }\n"
 		"       -n NETNS  act in network namespace NETNS (name under /run/netns, or a path)\n"
 		"       -j        JSON output;  -p  pretty JSON\n"
 		"       -d        debug: the whole verifier log on a failed load\n"
 		"       -V        version\n",
-		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
+		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
 	return 0;
 }
 
@@ -176,6 +177,7 @@ static const struct cmd cmds[] = {
 	{ "stage", do_stage },
 	{ "stats", do_stats },
 	{ "map",   do_map },
+	{ "acl",   do_acl },
 	{ "help",  do_help },
 	{ 0 }
 };

@@ -17,6 +17,8 @@ struct cmd {
 /* Run the command named argv[0] from the table; help when absent. */
 int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, char **));
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define NEXT_ARG()	({ argc--; argv++; })
 #define REQ_ARGS(n)							\
 	({								\
@@ -56,6 +58,7 @@ int do_show(int argc, char **argv);
 int do_stage(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_map(int argc, char **argv);
+int do_acl(int argc, char **argv);
 int do_help(int argc, char **argv);
 
 /* Print the stages of a chain (text or JSON), used by show and stage show. */

@@ -9,6 +9,8 @@
  *   traffic recv [-4|-6] --port P[-Q] [--bind ADDR] [--expect N]
  *                [--timeout SEC] [--idle MS] [--proto udp|tcp-syn] [--json]
  *
+ * send takes the family from --dst when -4/-6 is left out.
+ *
  * Every packet's payload starts with a 64-bit sequence number in network
  * byte order (the sender counts from --seq-start, default 0), so the
  * receiver can tell unique packets from duplicates and count gaps.
@@ -25,6 +27,15 @@
  * --proto tcp-syn sends TCP SYNs (sequence number in the TCP seq field and
  * in the payload) from a raw socket; the receiver then counts SYNs to the
  * port range with a raw socket.  Both need CAP_NET_RAW.
+ *
+ * --json prints one object.  send: proto, family, dst, port, sent, bytes
+ * (payload), elapsed (s), pps, retries (ENOBUFS/EAGAIN retried), errors
+ * (packets given up on).  recv: proto, family, port, received, unique,
+ * duplicates, short (no sequence number), bytes (payload), reordered
+ * (within one port's flow), missing (gaps below the highest sequence
+ * number), first and last (kernel arrival time, Unix seconds, or null),
+ * span (s), pps, reason (expect, idle, done, timeout or signal) and ports
+ * ({"5000": n, ...}, one key per port of the range).
  *
  * Exit status: 0 done; 1 a runtime error, send could not send everything,
  * or recv got fewer than --expect packets; 2 bad usage.  Errors are one

@@ -10,7 +10,7 @@ require_tcchain
 require_traffic
 require_cmd tc bpftool
 
-FOREIGN=$_tcc_out/tests/progs/foreign_drop.bpf.o
+FOREIGN=$TCC_OUTDIR/tests/progs/foreign_drop.bpf.o
 N=200
 
 setup_ns A B

@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 require_tcchain
 require_traffic
 
-P=$_tcc_out/tests/progs
+P=$TCC_OUTDIR/tests/progs
 SWAPS=200
 COUNT=${LIVE_COUNT:-30000}
 RATE=${LIVE_RATE:-6000}

@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 require_tcchain
 require_traffic
 
-P=$_tcc_out/tests/progs
+P=$TCC_OUTDIR/tests/progs
 N=100
 
 setup_ns A B
