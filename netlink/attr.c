@@ -11,6 +11,7 @@
 struct walk {
 	mnl_attr_cb_t cb;
 	void *tb;
+	const char *end;	/* of the message or nest */
 	const char *next;	/* where the attribute after the last one starts */
 };
 
@@ -18,6 +19,11 @@ static int walk_cb(const struct nlattr *attr, void *data)
 {
 	struct walk *w = data;
 
+	/* libmnl walks up to the aligned end of a message: an attribute in
+	 * the padding after nlmsg_len is not part of it.
+	 */
+	if ((const char *)attr + attr->nla_len > w->end)
+		return MNL_CB_ERROR;
 	w->next = (const char *)attr + MNL_ALIGN(attr->nla_len);
 	return w->cb(attr, w->tb);
 }
@@ -25,36 +31,34 @@ static int walk_cb(const struct nlattr *attr, void *data)
 /* libmnl stops at the first attribute that does not fit in what is left;
  * anything left over is then a cut or corrupt attribute.
  */
-static int walk_end(const struct walk *w, const void *start, const void *end, int ret)
+static int walk_end(const struct walk *w, const void *start, int ret)
 {
 	if (ret < MNL_CB_OK)
 		return -EINVAL;
-	if ((const char *)(w->next ? w->next : start) < (const char *)end)
+	if ((w->next ? w->next : (const char *)start) < w->end)
 		return -EINVAL;
 	return 0;
 }
 
 int tcc_nl__parse(const struct nlmsghdr *nlh, size_t hdrlen, mnl_attr_cb_t cb, void *tb)
 {
-	struct walk w = { .cb = cb, .tb = tb };
-	const void *start;
+	struct walk w = { .cb = cb, .tb = tb, .end = (const char *)nlh + nlh->nlmsg_len };
 	int ret;
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(hdrlen))
 		return -EINVAL;
-	start = mnl_nlmsg_get_payload_offset(nlh, hdrlen);
 	ret = mnl_attr_parse(nlh, hdrlen, walk_cb, &w);
-	return walk_end(&w, start, (const char *)nlh + nlh->nlmsg_len, ret);
+	return walk_end(&w, mnl_nlmsg_get_payload_offset(nlh, hdrlen), ret);
 }
 
 int tcc_nl__parse_nested(const struct nlattr *nest, mnl_attr_cb_t cb, void *tb)
 {
-	struct walk w = { .cb = cb, .tb = tb };
 	const char *start = mnl_attr_get_payload(nest);
+	struct walk w = { .cb = cb, .tb = tb, .end = start + mnl_attr_get_payload_len(nest) };
 	int ret;
 
 	ret = mnl_attr_parse_nested(nest, walk_cb, &w);
-	return walk_end(&w, start, start + mnl_attr_get_payload_len(nest), ret);
+	return walk_end(&w, start, ret);
 }
 
 void tcc_nl__strcpy(char *dst, size_t len, const struct nlattr *attr)

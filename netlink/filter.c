@@ -20,8 +20,10 @@ static int filter_send(struct tcc_nl *nl, __u16 flags, const struct tcc_nl_filte
 {
 	struct nlmsghdr *nlh;
 
-	if (!f->prio || !f->handle || f->prog_fd < 0)
+	if (!f->prio || !f->handle)
 		return -EINVAL;
+	if (f->prog_fd < 0)
+		return -EBADF;
 	nlh = tcc_nl_msg_filter(nl->req, RTM_NEWTFILTER, flags, tcc_nl__seq(nl), f);
 	if (!nlh)
 		return -errno;
@@ -30,7 +32,7 @@ static int filter_send(struct tcc_nl *nl, __u16 flags, const struct tcc_nl_filte
 
 int tcc_nl_filter_add(struct tcc_nl *nl, const struct tcc_nl_filter *f)
 {
-	return filter_send(nl, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, f);
+	return filter_send(nl, TCC_NL_FILTER_ADD_FLAGS, f);
 }
 
 /*
@@ -44,7 +46,7 @@ int tcc_nl_filter_add(struct tcc_nl *nl, const struct tcc_nl_filter *f)
  */
 int tcc_nl_filter_replace(struct tcc_nl *nl, const struct tcc_nl_filter *f)
 {
-	return filter_send(nl, NLM_F_REPLACE | NLM_F_ACK, f);
+	return filter_send(nl, TCC_NL_FILTER_REPLACE_FLAGS, f);
 }
 
 /*

@@ -29,13 +29,9 @@ static __u32 filter_info(__u16 prio)
 static struct nlmsghdr *put_filter_hdr(void *buf, __u16 type, __u16 flags, __u32 seq,
 				       int ifindex, __u32 parent, __u32 info, __u32 handle)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct tcmsg *tcm;
+	struct nlmsghdr *nlh = tcc_nl__msg_start(buf, type, flags, seq);
+	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
 
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = seq;
-	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
 	tcm->tcm_family = AF_UNSPEC;
 	tcm->tcm_ifindex = ifindex;
 	tcm->tcm_parent = parent;

@@ -7,6 +7,7 @@
 #define TCC_NETLINK_INTERNAL_H
 
 #include <stdbool.h>
+#include <linux/netlink.h>
 #include <libmnl/libmnl.h>
 
 #include "netlink/tcnl.h"
@@ -20,6 +21,16 @@
 #define TCC_NL_REQ_SIZE		8192
 #define TCC_NL_RECV_SIZE	32768
 #define TCC_NL_EXT_MSG_SIZE	512
+
+/*
+ * The flags each operation sends (the builders add NLM_F_REQUEST); named here
+ * so that the unit tests check the bytes the operations really send.  Why
+ * these: see filter.c and qdisc.c.
+ */
+#define TCC_NL_QDISC_ADD_FLAGS		(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK)
+#define TCC_NL_QDISC_DEL_FLAGS		NLM_F_ACK
+#define TCC_NL_FILTER_ADD_FLAGS		(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK)
+#define TCC_NL_FILTER_REPLACE_FLAGS	(NLM_F_REPLACE | NLM_F_ACK)
 
 struct tcc_nl {
 	struct mnl_socket *sk;
@@ -47,6 +58,12 @@ struct tcc_nl_req {
 	int ret;		/* first error or cb result */
 	bool done;		/* NLMSG_ERROR/ACK or NLMSG_DONE seen */
 };
+
+/*
+ * Start a request in buf (MNL_SOCKET_BUFFER_SIZE bytes, all cleared):
+ * the header with NLM_F_REQUEST | flags.
+ */
+struct nlmsghdr *tcc_nl__msg_start(void *buf, __u16 type, __u16 flags, __u32 seq);
 
 /* A fresh, non-zero sequence number (libmnl does not check seq 0). */
 __u32 tcc_nl__seq(struct tcc_nl *nl);

@@ -17,13 +17,10 @@ int tcc_nl__link_check(struct tcc_nl *nl, int ifindex)
 
 	if (ifindex <= 0)
 		return -ENODEV;
-	nlh = mnl_nlmsg_put_header(nl->req);
-	nlh->nlmsg_type = RTM_GETLINK;
 	/* ACK as well, so the reply always ends the same way: the link
 	 * (ignored), then the ACK; or the error alone.
 	 */
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = tcc_nl__seq(nl);
+	nlh = tcc_nl__msg_start(nl->req, RTM_GETLINK, NLM_F_ACK, tcc_nl__seq(nl));
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;

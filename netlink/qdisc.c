@@ -50,8 +50,8 @@ int tcc_nl_qdisc_clsact_add(struct tcc_nl *nl, int ifindex)
 {
 	struct nlmsghdr *nlh;
 
-	nlh = tcc_nl_msg_qdisc(nl->req, RTM_NEWQDISC,
-			       NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK,
+	/* EXCL: never take over, or "modify", a qdisc someone else made. */
+	nlh = tcc_nl_msg_qdisc(nl->req, RTM_NEWQDISC, TCC_NL_QDISC_ADD_FLAGS,
 			       tcc_nl__seq(nl), ifindex, "clsact");
 	if (!nlh)
 		return -errno;
@@ -62,7 +62,8 @@ int tcc_nl_qdisc_clsact_del(struct tcc_nl *nl, int ifindex)
 {
 	struct nlmsghdr *nlh;
 
-	nlh = tcc_nl_msg_qdisc(nl->req, RTM_DELQDISC, NLM_F_ACK,
+	/* The kind makes the kernel refuse to delete a classic ingress qdisc. */
+	nlh = tcc_nl_msg_qdisc(nl->req, RTM_DELQDISC, TCC_NL_QDISC_DEL_FLAGS,
 			       tcc_nl__seq(nl), ifindex, "clsact");
 	if (!nlh)
 		return -errno;

@@ -27,13 +27,9 @@ static struct tcmsg *put_tcmsg(struct nlmsghdr *nlh, int ifindex)
 struct nlmsghdr *tcc_nl_msg_qdisc(void *buf, __u16 type, __u16 flags, __u32 seq,
 				  int ifindex, const char *kind)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct tcmsg *tcm;
+	struct nlmsghdr *nlh = tcc_nl__msg_start(buf, type, flags, seq);
+	struct tcmsg *tcm = put_tcmsg(nlh, ifindex);
 
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = seq;
-	tcm = put_tcmsg(nlh, ifindex);
 	tcm->tcm_handle = TC_H_MAKE(TC_H_CLSACT, 0);
 	tcm->tcm_parent = TC_H_CLSACT;
 	if (kind && !mnl_attr_put_strz_check(nlh, MNL_SOCKET_BUFFER_SIZE, TCA_KIND, kind)) {
@@ -50,11 +46,8 @@ struct nlmsghdr *tcc_nl_msg_qdisc(void *buf, __u16 type, __u16 flags, __u32 seq,
  */
 struct nlmsghdr *tcc_nl_msg_qdisc_dump(void *buf, __u32 seq, int ifindex)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = tcc_nl__msg_start(buf, RTM_GETQDISC, NLM_F_DUMP, seq);
 
-	nlh->nlmsg_type = RTM_GETQDISC;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
 	put_tcmsg(nlh, ifindex);
 	return nlh;
 }

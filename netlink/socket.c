@@ -12,10 +12,6 @@
 
 #include "netlink/internal.h"
 
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
-
 static int set_opt(struct tcc_nl *nl, int opt)
 {
 	int one = 1;
@@ -120,11 +116,11 @@ int tcc_nl__feed(struct tcc_nl_req *r, const void *buf, size_t len)
 	const struct nlmsghdr *nlh = buf;
 	int rem = len, ret;
 
+	if (len > TCC_NL_RECV_SIZE)	/* rem is an int, as in libmnl */
+		return -EBADMSG;
 	/* mnl_cb_run2() stops quietly at a message that does not fit; we
 	 * would then wait for an end that never comes.
 	 */
-	if (len > TCC_NL_RECV_SIZE)
-		return -EBADMSG;
 	while (mnl_nlmsg_ok(nlh, rem))
 		nlh = mnl_nlmsg_next(nlh, &rem);
 	if (rem > 0)
