@@ -43,7 +43,7 @@ BPF_CFLAGS := -g -O2 -target bpf -Wall -Wextra -Wno-unused-parameter \
 
 # ---- sources ------------------------------------------------------------
 NL_SRCS		:= $(wildcard netlink/*.c)
-CLI_SRCS	:= tcchain/main.c $(wildcard tcchain/cmd_*.c) tcchain/output.c
+CLI_SRCS	:= tcchain/main.c $(wildcard tcchain/cmd_*.c) tcchain/output.c tcchain/stage_words.c
 LIB_SRCS	:= $(filter-out $(CLI_SRCS),$(wildcard tcchain/*.c))
 STAGE_SRCS	:= $(wildcard bpf/stages/*.bpf.c)
 TPROG_SRCS	:= $(wildcard tests/progs/*.bpf.c)

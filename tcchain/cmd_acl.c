@@ -122,138 +122,243 @@ static void fmt_prefix(const struct acl_rule *r, char *buf, size_t len)
 	snprintf(buf, len, "%s/%u", a, r->plen);
 }
 
-/* One rule list: key text in, value buffer out (zeroed when absent). */
-struct list {
-	struct tcc_map m;
-	void *key, *val;
-	__u64 n;
+/*
+ * The rules as the control plane sees them: one table per trie, one list
+ * per prefix.  The stage looks up only the longest matching prefix, so
+ * every list also carries the rules of the prefixes that cover it: adding
+ * a rule to 10.0.0.0/8 adds it to 10.1.0.0/16's list too, and a new list
+ * for 10.1.0.0/16 starts with 10.0.0.0/8's rules.  A more specific rule
+ * thus never hides a broader one.  A rule's own prefix is the shortest
+ * one whose list holds it.
+ */
+#define ACL_LIST_MAX	64
+
+static const char *const rule_fields[] = { "id", "proto", "action", "dport_min", "dport_max" };
+
+struct acl_list {
+	unsigned int plen;
+	__u8 addr[16];
+	int n;
+	__u64 rules[ACL_LIST_MAX][5];	/* rule_fields, in order */
+	bool dirty, gone;
 };
 
-static int list_key(struct list *l, const struct acl_rule *r)
-{
-	char a[INET6_ADDRSTRLEN], plen[8], err[128];
+struct acl_table {
+	bool src;
+	int family;
+	struct tcc_map m;
+	void *key, *val;
+	int cap;			/* rules a list holds */
+	struct acl_list *lists;
+	int n;
+};
 
-	inet_ntop(r->family, r->addr, a, sizeof(a));
-	snprintf(plen, sizeof(plen), "%u", r->plen);
-	memset(l->key, 0, l->m.key_size);
-	if (tcc_btf_set(l->m.btf, l->m.key_type_id, l->key, "prefixlen", plen, err, sizeof(err)) ||
-	    tcc_btf_set(l->m.btf, l->m.key_type_id, l->key, "addr", a, err, sizeof(err)))
+static void table_free(struct acl_table *t)
+{
+	free(t->lists);
+	free(t->key);
+	free(t->val);
+	if (t->m.fd >= 0)
+		tcc_map_close(&t->m);
+	memset(t, 0, sizeof(*t));
+	t->m.fd = -1;
+}
+
+static int field_set(const struct btf *btf, __u32 id, void *data, const char *name, __u64 v)
+{
+	char val[32], err[128];
+
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)v);
+	return tcc_btf_set(btf, id, data, name, val, err, sizeof(err));
+}
+
+static int table_load(const struct tcc_chain *c, __u32 slot, bool src, int family,
+		      struct acl_table *t)
+{
+	char name[40];
+	void *prev = NULL, *next;
+	__u64 v;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->src = src;
+	t->family = family;
+	err = tcc_map_open(c, slot, map_name(src, family), &t->m);
+	if (err) {
+		t->m.fd = -1;
+		return err;
+	}
+	t->key = calloc(1, t->m.key_size);
+	t->val = calloc(1, t->m.value_size);
+	next = calloc(1, t->m.key_size);
+	if (!t->m.btf || !t->key || !t->val || !next) {
+		free(next);
 		return -EINVAL;
+	}
+	for (t->cap = 0; t->cap < ACL_LIST_MAX; t->cap++) {
+		snprintf(name, sizeof(name), "rules[%d].id", t->cap);
+		if (tcc_btf_get(t->m.btf, t->m.value_type_id, t->val, name, &v))
+			break;
+	}
+	while (!bpf_map_get_next_key(t->m.fd, prev, next)) {
+		struct acl_list *l;
+		__u64 plen = 0, n = 0;
+
+		memcpy(t->key, next, t->m.key_size);
+		prev = t->key;
+		/* An existing prefix's own entry is its longest match. */
+		if (bpf_map_lookup_elem(t->m.fd, t->key, t->val))
+			continue;
+		l = realloc(t->lists, (t->n + 1) * sizeof(*l));
+		if (!l) {
+			free(next);
+			return -ENOMEM;
+		}
+		t->lists = l;
+		l = &t->lists[t->n++];
+		memset(l, 0, sizeof(*l));
+		tcc_btf_get(t->m.btf, t->m.key_type_id, t->key, "prefixlen", &plen);
+		tcc_btf_get(t->m.btf, t->m.value_type_id, t->val, "n_rules", &n);
+		l->plen = plen;
+		memcpy(l->addr, (char *)t->key + 4, t->m.key_size - 4);
+		for (l->n = 0; l->n < (int)n && l->n < t->cap; l->n++) {
+			for (size_t f = 0; f < ARRAY_SIZE(rule_fields); f++) {
+				snprintf(name, sizeof(name), "rules[%d].%s", l->n, rule_fields[f]);
+				tcc_btf_get(t->m.btf, t->m.value_type_id, t->val, name,
+					    &l->rules[l->n][f]);
+			}
+		}
+	}
+	free(next);
 	return 0;
 }
 
-static int list_open(const struct tcc_chain *c, __u32 slot, const char *name, struct list *l)
+static int table_store(struct acl_table *t)
 {
-	int err = tcc_map_open(c, slot, name, &l->m);
+	char name[40], a[INET6_ADDRSTRLEN], plen[8], e[128];
 
-	if (err)
-		return err;
-	if (!l->m.btf) {
-		tcc_map_close(&l->m);
-		return -ENOTSUP;
+	for (int i = 0; i < t->n; i++) {
+		struct acl_list *l = &t->lists[i];
+
+		if (!l->dirty && !l->gone)
+			continue;
+		memset(t->key, 0, t->m.key_size);
+		inet_ntop(t->family, l->addr, a, sizeof(a));
+		snprintf(plen, sizeof(plen), "%u", l->plen);
+		if (tcc_btf_set(t->m.btf, t->m.key_type_id, t->key, "prefixlen", plen, e, sizeof(e)) ||
+		    tcc_btf_set(t->m.btf, t->m.key_type_id, t->key, "addr", a, e, sizeof(e)))
+			return -EINVAL;
+		if (l->gone || !l->n) {
+			if (bpf_map_delete_elem(t->m.fd, t->key) && errno != ENOENT)
+				return -errno;
+			continue;
+		}
+		memset(t->val, 0, t->m.value_size);
+		field_set(t->m.btf, t->m.value_type_id, t->val, "n_rules", l->n);
+		for (int r = 0; r < l->n; r++) {
+			for (size_t f = 0; f < ARRAY_SIZE(rule_fields); f++) {
+				snprintf(name, sizeof(name), "rules[%d].%s", r, rule_fields[f]);
+				if (field_set(t->m.btf, t->m.value_type_id, t->val, name,
+					      l->rules[r][f]))
+					return -EINVAL;
+			}
+		}
+		/* The whole list in one update: packets see it before or after. */
+		if (bpf_map_update_elem(t->m.fd, t->key, t->val, BPF_ANY))
+			return -errno;
 	}
-	l->key = calloc(1, l->m.key_size);
-	l->val = calloc(1, l->m.value_size);
-	return l->key && l->val ? 0 : -ENOMEM;
+	return 0;
 }
 
-static void list_close(struct list *l)
+/* Does the prefix (plen, addr) lie inside l's prefix? */
+static bool covers(const struct acl_list *l, unsigned int plen, const __u8 *addr)
 {
-	free(l->key);
-	free(l->val);
-	tcc_map_close(&l->m);
-}
+	if (l->plen > plen)
+		return false;
+	for (unsigned int bit = 0; bit < l->plen; bit++) {
+		__u8 m = 0x80 >> (bit % 8);
 
-static __u64 rule_field(const struct list *l, __u64 i, const char *f)
-{
-	char name[64];
-	__u64 v = 0;
-
-	snprintf(name, sizeof(name), "rules[%llu].%s", (unsigned long long)i, f);
-	tcc_btf_get(l->m.btf, l->m.value_type_id, l->val, name, &v);
-	return v;
-}
-
-static int rule_set(struct list *l, __u64 i, const char *f, __u64 v)
-{
-	char name[64], val[32], err[128];
-
-	snprintf(name, sizeof(name), "rules[%llu].%s", (unsigned long long)i, f);
-	snprintf(val, sizeof(val), "%llu", (unsigned long long)v);
-	return tcc_btf_set(l->m.btf, l->m.value_type_id, l->val, name, val, err, sizeof(err));
-}
-
-static int rules_capacity(const struct list *l)
-{
-	char name[32];
-	__u64 v;
-	int n = 0;
-
-	for (;; n++) {
-		snprintf(name, sizeof(name), "rules[%d].id", n);
-		if (tcc_btf_get(l->m.btf, l->m.value_type_id, l->val, name, &v))
-			return n;
+		if ((l->addr[bit / 8] & m) != (addr[bit / 8] & m))
+			return false;
 	}
+	return true;
 }
 
-/* Every rule of every list, with its hits; *n rules in a malloc'd array. */
+static bool list_has(const struct acl_list *l, __u64 id)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->rules[i][0] == id)
+			return true;
+	return false;
+}
+
+static int list_append(struct acl_list *l, const __u64 *rule, int cap)
+{
+	if (list_has(l, rule[0]))
+		return 0;
+	if (l->n >= cap)
+		return -ENOSPC;
+	memcpy(l->rules[l->n++], rule, sizeof(l->rules[0]));
+	l->dirty = true;
+	return 0;
+}
+
+static const struct { bool src; int family; } tables[] = {
+	{ true, AF_INET }, { false, AF_INET }, { true, AF_INET6 }, { false, AF_INET6 },
+};
+
+/* Every rule once, at its own (shortest) prefix, with its hits. */
 static int collect(const struct tcc_chain *c, __u32 slot, struct acl_rule **out, int *n)
 {
-	static const struct { bool src; int family; } lists[] = {
-		{ true, AF_INET }, { false, AF_INET }, { true, AF_INET6 }, { false, AF_INET6 },
-	};
 	struct acl_rule *rules = NULL;
 	struct tcc_map hits;
 	int cnt = 0, err = 0;
 
 	if (tcc_map_open(c, slot, "acl_hits", &hits))
 		hits.fd = -1;
-	for (size_t i = 0; i < ARRAY_SIZE(lists) && !err; i++) {
-		struct list l;
-		void *prev = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(tables) && !err; i++) {
+		struct acl_table t;
 
-		err = list_open(c, slot, map_name(lists[i].src, lists[i].family), &l);
-		if (err)
-			break;
-		void *next = calloc(1, l.m.key_size);
-		while (next && !bpf_map_get_next_key(l.m.fd, prev, next)) {
-			__u64 plen = 0, n_rules = 0;
+		err = table_load(c, slot, tables[i].src, tables[i].family, &t);
+		for (int li = 0; !err && li < t.n; li++) {
+			const struct acl_list *l = &t.lists[li];
 
-			memcpy(l.key, next, l.m.key_size);
-			prev = l.key;
-			if (bpf_map_lookup_elem(l.m.fd, l.key, l.val))
-				continue;
-			tcc_btf_get(l.m.btf, l.m.key_type_id, l.key, "prefixlen", &plen);
-			tcc_btf_get(l.m.btf, l.m.value_type_id, l.val, "n_rules", &n_rules);
-			for (__u64 j = 0; j < n_rules && j < (__u64)rules_capacity(&l); j++) {
-				struct acl_rule *r;
+			for (int ri = 0; ri < l->n; ri++) {
+				struct acl_rule *r = NULL;
 
-				rules = realloc(rules, (cnt + 1) * sizeof(*rules));
-				if (!rules) {
-					err = -ENOMEM;
-					break;
+				for (int k = 0; k < cnt; k++)
+					if (rules[k].id == l->rules[ri][0])
+						r = &rules[k];
+				if (r && r->plen <= l->plen)
+					continue;
+				if (!r) {
+					struct acl_rule *grown = realloc(rules, (cnt + 1) * sizeof(*rules));
+
+					if (!grown) {
+						err = -ENOMEM;
+						break;
+					}
+					rules = grown;
+					r = &rules[cnt++];
 				}
-				r = &rules[cnt++];
 				memset(r, 0, sizeof(*r));
-				r->src = lists[i].src;
-				r->family = lists[i].family;
-				r->plen = plen;
-				/* addr follows prefixlen: copy it by field */
-				memcpy(r->addr, (char *)l.key + 4, l.m.key_size - 4);
-				r->id = rule_field(&l, j, "id");
-				r->proto = rule_field(&l, j, "proto");
-				r->action = rule_field(&l, j, "action");
-				r->dport_min = rule_field(&l, j, "dport_min");
-				r->dport_max = rule_field(&l, j, "dport_max");
-				if (hits.fd >= 0) {
-					__u32 k = r->id;
-
-					tcc_map_lookup(&hits, &k, &r->hits);
-				}
+				r->src = t.src;
+				r->family = t.family;
+				r->plen = l->plen;
+				memcpy(r->addr, l->addr, sizeof(r->addr));
+				r->id = l->rules[ri][0];
+				r->proto = l->rules[ri][1];
+				r->action = l->rules[ri][2];
+				r->dport_min = l->rules[ri][3];
+				r->dport_max = l->rules[ri][4];
 			}
 		}
-		free(next);
-		list_close(&l);
+		table_free(&t);
+	}
+	for (int k = 0; k < cnt && hits.fd >= 0; k++) {
+		__u32 key = rules[k].id;
+
+		tcc_map_lookup(&hits, &key, &rules[k].hits);
 	}
 	if (hits.fd >= 0)
 		tcc_map_close(&hits);
@@ -394,10 +499,12 @@ static int parse_rule(int argc, char **argv, struct acl_rule *r)
 static int do_acl_add(int argc, char **argv)
 {
 	struct acl_rule r = {}, *all = NULL;
+	struct acl_table t = { .m.fd = -1 };
 	struct tcc_chain *chain;
-	struct list l = {};
-	int n = 0, err = -1, cap;
-	__u64 max_id = 0;
+	struct acl_list *own = NULL;
+	int n = 0, err = -1;
+	__u64 max_id = 0, rule[5];
+	char pfx[64];
 	__u32 slot;
 	long want;
 
@@ -408,7 +515,7 @@ static int do_acl_add(int argc, char **argv)
 	    find_slot(chain, want, &slot))
 		goto out;
 	if (collect(chain, slot, &all, &n)) {
-		p_err("cannot add acl rule: cannot read the rules");
+		p_err("cannot add acl rule: slot %u's acl maps are not as expected", slot);
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
@@ -426,36 +533,43 @@ static int do_acl_add(int argc, char **argv)
 		p_err("cannot add acl rule: no rule id left (1..%d)", ACL_ID_MAX);
 		goto out;
 	}
-	if (list_open(chain, slot, map_name(r.src, r.family), &l) || list_key(&l, &r)) {
+	if (table_load(chain, slot, r.src, r.family, &t)) {
 		p_err("cannot add acl rule: slot %u's acl maps are not as expected", slot);
 		goto out;
 	}
-	if (bpf_map_lookup_elem(l.m.fd, l.key, l.val))
-		memset(l.val, 0, l.m.value_size);
-	tcc_btf_get(l.m.btf, l.m.value_type_id, l.val, "n_rules", &l.n);
-	cap = rules_capacity(&l);
-	if ((int)l.n >= cap) {
-		char p[64];
+	rule[0] = r.id, rule[1] = r.proto, rule[2] = r.action;
+	rule[3] = r.dport_min, rule[4] = r.dport_max;
+	for (int i = 0; i < t.n; i++)
+		if (t.lists[i].plen == r.plen && !memcmp(t.lists[i].addr, r.addr, sizeof(r.addr)))
+			own = &t.lists[i];
+	if (!own) {
+		/* A new prefix starts with the rules of every prefix that
+		 * covers it, so it hides none of them.
+		 */
+		struct acl_list *grown = realloc(t.lists, (t.n + 1) * sizeof(*grown)), fresh = {};
+		int base = t.n;
 
-		fmt_prefix(&r, p, sizeof(p));
-		p_err("cannot add acl rule: %s %s already has %d rules, the most one prefix holds",
-		      r.src ? "src" : "dst", p, cap);
-		goto out;
+		if (!grown)
+			goto out;
+		t.lists = grown;
+		fresh.plen = r.plen;
+		memcpy(fresh.addr, r.addr, sizeof(fresh.addr));
+		fresh.dirty = true;
+		for (int i = 0; i < base; i++)
+			for (int k = 0; covers(&t.lists[i], r.plen, r.addr) && k < t.lists[i].n; k++)
+				if (list_append(&fresh, t.lists[i].rules[k], t.cap))
+					goto full;
+		t.lists[t.n++] = fresh;
+		own = &t.lists[t.n - 1];
 	}
-	if (rule_set(&l, l.n, "id", r.id) || rule_set(&l, l.n, "proto", r.proto) ||
-	    rule_set(&l, l.n, "action", r.action) || rule_set(&l, l.n, "dport_min", r.dport_min) ||
-	    rule_set(&l, l.n, "dport_max", r.dport_max)) {
-		p_err("cannot add acl rule: slot %u's acl maps are not as expected", slot);
-		goto out;
-	}
-	{
-		char nr[16], e[64];
+	/* The rule goes to its prefix and to every more specific one. */
+	for (int i = 0; i < t.n; i++) {
+		struct acl_list *l = &t.lists[i];
 
-		snprintf(nr, sizeof(nr), "%llu", (unsigned long long)l.n + 1);
-		tcc_btf_set(l.m.btf, l.m.value_type_id, l.val, "n_rules", nr, e, sizeof(e));
+		if ((l == own || covers(own, l->plen, l->addr)) && list_append(l, rule, t.cap))
+			goto full;
 	}
-	/* The whole list in one update: packets see it before or after. */
-	if (bpf_map_update_elem(l.m.fd, l.key, l.val, BPF_ANY)) {
+	if (table_store(&t)) {
 		p_err("cannot add acl rule: %s", strerror(errno));
 		goto out;
 	}
@@ -463,9 +577,13 @@ static int do_acl_add(int argc, char **argv)
 	out_uint("id", "rule id %llu\n", r.id);
 	out_close_object();
 	err = 0;
+	goto out;
+full:
+	fmt_prefix(&r, pfx, sizeof(pfx));
+	p_err("cannot add acl rule: the rules that apply to %s %s would exceed %d, the most one prefix holds",
+	      r.src ? "src" : "dst", pfx, t.cap);
 out:
-	if (l.key)
-		list_close(&l);
+	table_free(&t);
 	free(all);
 	tcc_chain_close(chain);
 	return err;
@@ -473,10 +591,9 @@ out:
 
 static int do_acl_del(int argc, char **argv)
 {
-	struct acl_rule *all = NULL, *r = NULL;
 	struct tcc_chain *chain;
-	struct list l = {};
-	int n = 0, err = -1;
+	bool found = false;
+	int err = -1;
 	__u32 slot, id;
 	long want;
 
@@ -491,52 +608,43 @@ static int do_acl_del(int argc, char **argv)
 	}
 	if (parse_u32(argv[1], "rule id", 1, ACL_ID_MAX, &id) || find_slot(chain, want, &slot))
 		goto out;
-	if (collect(chain, slot, &all, &n)) {
-		p_err("cannot delete acl rule: cannot read the rules");
-		goto out;
+	/* Out of every list that holds it: its own and the inherited copies. */
+	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+		struct acl_table t;
+
+		if (table_load(chain, slot, tables[i].src, tables[i].family, &t)) {
+			table_free(&t);
+			p_err("cannot delete acl rule %u: slot %u's acl maps are not as expected",
+			      id, slot);
+			goto out;
+		}
+		for (int li = 0; li < t.n; li++) {
+			struct acl_list *l = &t.lists[li];
+			int o = 0;
+
+			for (int ri = 0; ri < l->n; ri++)
+				if (l->rules[ri][0] != id)
+					memcpy(l->rules[o++], l->rules[ri], sizeof(l->rules[0]));
+			if (o != l->n) {
+				found = l->dirty = true;
+				l->n = o;
+			}
+		}
+		err = table_store(&t);
+		table_free(&t);
+		if (err) {
+			p_err("cannot delete acl rule %u: %s", id, strerror(-err));
+			err = -1;
+			goto out;
+		}
 	}
-	for (int i = 0; i < n; i++)
-		if (all[i].id == id)
-			r = &all[i];
-	if (!r) {
+	if (!found) {
 		p_err("cannot delete acl rule %u: no such rule", id);
-		goto out;
-	}
-	if (list_open(chain, slot, map_name(r->src, r->family), &l) || list_key(&l, r) ||
-	    bpf_map_lookup_elem(l.m.fd, l.key, l.val)) {
-		p_err("cannot delete acl rule %u: %s", id, strerror(errno));
-		goto out;
-	}
-	tcc_btf_get(l.m.btf, l.m.value_type_id, l.val, "n_rules", &l.n);
-	for (__u64 i = 0, o = 0; i < l.n; i++) {
-		static const char *const f[] = { "id", "proto", "action", "dport_min", "dport_max" };
-
-		if (rule_field(&l, i, "id") == id)
-			continue;
-		for (size_t k = 0; k < ARRAY_SIZE(f); k++)
-			rule_set(&l, o, f[k], rule_field(&l, i, f[k]));
-		o++;
-	}
-	if (l.n == 1) {
-		err = bpf_map_delete_elem(l.m.fd, l.key);
-	} else {
-		char nr[16], e[64];
-
-		for (size_t k = 0; k < 5; k++)
-			rule_set(&l, l.n - 1, (const char *[]){ "id", "proto", "action",
-								"dport_min", "dport_max" }[k], 0);
-		snprintf(nr, sizeof(nr), "%llu", (unsigned long long)l.n - 1);
-		tcc_btf_set(l.m.btf, l.m.value_type_id, l.val, "n_rules", nr, e, sizeof(e));
-		err = bpf_map_update_elem(l.m.fd, l.key, l.val, BPF_ANY);
-	}
-	if (err) {
-		p_err("cannot delete acl rule %u: %s", id, strerror(errno));
 		err = -1;
+		goto out;
 	}
+	err = 0;
 out:
-	if (l.key)
-		list_close(&l);
-	free(all);
 	tcc_chain_close(chain);
 	return err;
 }
