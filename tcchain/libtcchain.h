@@ -143,7 +143,8 @@ struct tcc_stage_info {
 
 /* Stage in slot: 0 and *info, -ENOENT when the slot is empty. */
 int tcc_stage_info(const struct tcc_chain *chain, __u32 slot, struct tcc_stage_info *info);
-/* Fd of the stage's own map called name (pinned chains only), or -ENOENT. */
+/* A new fd (the caller closes it) of the stage's own map called name, or -ENOENT.
+ * Pinned chains open the pin; in-memory chains keep the fds of their stages. */
 int tcc_stage_map_fd(const struct tcc_chain *chain, __u32 slot, const char *name);
 
 /* ---- a stage's own maps, by BTF field names ---------------------------------- */
