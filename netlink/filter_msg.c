@@ -114,6 +114,10 @@ static int filter_attr_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
 			return MNL_CB_ERROR;
 		break;
+	case TCA_CHAIN:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		break;
 	}
 	tb[type] = attr;
 	return MNL_CB_OK;
@@ -191,6 +195,9 @@ int tcc_nl_filter_parse(const struct nlmsghdr *nlh, struct tcc_nl_filter_info *f
 	f->prio = TC_H_MAJ(tcm->tcm_info) >> 16;
 	f->protocol = ntohs(TC_H_MIN(tcm->tcm_info));
 	tcc_nl__strcpy(f->kind, sizeof(f->kind), tb[TCA_KIND]);
+	/* Filters of every tc chain come in one dump; absent means chain 0. */
+	if (tb[TCA_CHAIN])
+		f->chain = mnl_attr_get_u32(tb[TCA_CHAIN]);
 	/* The per-priority header entry (handle 0) has no options. */
 	if (!strcmp(f->kind, "bpf") && tb[TCA_OPTIONS])
 		return parse_bpf_opts(tb[TCA_OPTIONS], f);

@@ -75,6 +75,7 @@ struct tcc_nl_filter_info {
 	__u16 prio;
 	__u16 protocol;		/* host order, ETH_P_* */
 	__u32 handle;
+	__u32 chain;		/* tc filter chain (TCA_CHAIN); tcchain uses 0 */
 	char kind[16];		/* "bpf", "u32", ... */
 	/* cls_bpf only; has_prog is false for other kinds */
 	bool has_prog;

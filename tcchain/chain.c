@@ -362,7 +362,8 @@ static int find_filter_cb(const struct tcc_nl_filter_info *f, void *arg)
 {
 	struct find_filter *ff = arg;
 
-	if (f->prio != ff->prio || f->handle != ff->handle)
+	/* Filters of other tc chains at the same prio/handle are not ours. */
+	if (f->chain || f->prio != ff->prio || f->handle != ff->handle)
 		return 0;
 	ff->found = true;
 	ff->info = *f;

@@ -114,6 +114,18 @@ test_coexistence()
 	got=$(in_ns "$B" tc -j qdisc show dev b0 | jq -r '[.[] | select(.kind == "clsact")] | length')
 	check_eq "clsact created by someone else survives del" "$got" 1
 
+	# Another tc chain may hold a filter at tcchain's own prio/handle.
+	capture in_ns "$B" tc filter add dev b0 ingress chain 3 prio 1 handle 1 bpf da \
+		obj "$FOREIGN" sec tc
+	chain_add "$B" b0 ingress
+	check_eq "a filter at prio 1 handle 1 in tc chain 3 is not taken for ours" \
+		"$(tcc -n "$B" -j show | jq -c '.[0] | [.attached, .prio, .handle]')" "[true,1,1]"
+	check_eq "traffic runs our chain, not the chain-3 filter" "$(sent_ok)" "$N"
+	check_ok "del leaves the chain-3 filter" tcc -n "$B" del dev b0 ingress
+	check_eq "chain-3 filter still there" \
+		"$(in_ns "$B" tc -j filter show dev b0 ingress chain 3 | jq '[.[] | select(.options)] | length')" 1
+	capture in_ns "$B" tc filter del dev b0 ingress chain 3 prio 1
+
 	# tcchain made the clsact, then someone else adds a filter: del must
 	# leave the clsact for them.
 	capture in_ns "$B" tc qdisc del dev b0 clsact
