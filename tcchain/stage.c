@@ -195,6 +195,22 @@ static void meta_fill(struct tcc_meta *m, const char *file, struct bpf_program *
 	free(abs);
 }
 
+/* Start of every slot change: a slot in range, and the lock for pinned chains. */
+static int slot_begin(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot, int *lock)
+{
+	tcc__clear(ctx);
+	*lock = -1;
+	if (slot >= TCC_MAX_SLOTS)
+		return tcc__fail(ctx, -ERANGE, "slot %u is out of range (0..%d)",
+				 slot, TCC_MAX_SLOTS - 1);
+	if (c->pin_dir) {
+		*lock = tcc__lock();
+		if (*lock < 0)
+			return *lock;
+	}
+	return 0;
+}
+
 static int stats_row_reset(const struct tcc_chain *c, __u32 slot)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -225,15 +241,9 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	__u32 old_id;
 	struct stat st;
 
-	tcc__clear(ctx);
-	if (slot >= TCC_MAX_SLOTS)
-		return tcc__fail(ctx, -ERANGE, "slot %u is out of range (0..%d)",
-				 slot, TCC_MAX_SLOTS - 1);
-	if (c->pin_dir) {
-		lock = tcc__lock();
-		if (lock < 0)
-			return lock;
-	}
+	err = slot_begin(ctx, c, slot, &lock);
+	if (err)
+		return err;
 	err = check_file(ctx, opts->file);
 	if (err)
 		goto out;
@@ -337,15 +347,9 @@ int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot)
 	struct tcc_meta empty = {};
 	int lock = -1, err = 0;
 
-	tcc__clear(ctx);
-	if (slot >= TCC_MAX_SLOTS)
-		return tcc__fail(ctx, -ERANGE, "slot %u is out of range (0..%d)",
-				 slot, TCC_MAX_SLOTS - 1);
-	if (c->pin_dir) {
-		lock = tcc__lock();
-		if (lock < 0)
-			return lock;
-	}
+	err = slot_begin(ctx, c, slot, &lock);
+	if (err)
+		return err;
 	if (!tcc__slot_prog_id(c, slot)) {
 		err = tcc__fail(ctx, -ENOENT, "slot %u is empty", slot);
 		goto out;
