@@ -6,9 +6,9 @@
 
 #include "tcchain/main.h"
 
-static void print_counts(const struct tcc_stats *s)
+static void print_counts(const struct tcc_slot_stats *s)
 {
-	out_uint("packets", " %12llu", tcc_stats_packets(s));
+	out_uint("packets", " %12llu", s->packets);
 	out_uint("bytes", " %14llu", s->bytes);
 	out_uint("pass", " %10llu", s->pass);
 	out_uint("drop", " %10llu", s->drop);
@@ -21,8 +21,8 @@ static void print_counts(const struct tcc_stats *s)
 static int stats_cb(struct tcc_chain *c, void *arg)
 {
 	const struct target *t = arg;
-	struct tcc_stats st[TCC_STATS_ROWS], total = {};
-	const struct tcc_stats *chain = &st[TCC_STATS_CHAIN];
+	struct tcc_slot_stats st[TCC_STATS_ROWS], total = {};
+	const struct tcc_slot_stats *chain = &st[TCC_STATS_CHAIN];
 	char name[IF_NAMESIZE] = "(gone)";
 	struct tcc_stage_info si;
 	int err;
@@ -39,7 +39,7 @@ static int stats_cb(struct tcc_chain *c, void *arg)
 	out_open_object(NULL);
 	out_string("dev", "%s", name);
 	out_string("dir", " %s:", tcc_dir_str(tcc_chain_dir(c)));
-	out_uint("packets", " %llu packets", chain->next);
+	out_uint("packets", " %llu packets", chain->packets);
 	out_uint("bytes", " %llu bytes in;", chain->bytes);
 	out_open_object("end");
 	out_uint("pass", " end pass %llu", chain->pass);
@@ -51,13 +51,13 @@ static int stats_cb(struct tcc_chain *c, void *arg)
 
 	out_open_array("slots");
 	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++) {
-		const struct tcc_stats *r = &st[s];
+		const struct tcc_slot_stats *r = &st[s];
 		bool occupied = !tcc_stage_info(c, s, &si);
 
 		/* An empty slot is shown only if it has counted something
 		 * (misses, or a stage that was deleted).
 		 */
-		if (!occupied && !tcc_stats_packets(r) && !r->miss)
+		if (!occupied && !r->packets && !r->miss)
 			continue;
 		out_open_object(NULL);
 		out_uint("slot", "  %4llu", s);

@@ -28,6 +28,12 @@ struct tcc_meta {
 	char prog[64];
 	char file[256];
 	char params[512];
+	/* slot rows: the flow at this slot when the stage went in, so its
+	 * counts start from zero (see stats.c)
+	 */
+	__u64 base_arrived;
+	__u64 base_arrived_bytes;
+	struct tcc_stats base;
 };
 
 #define TCC_META_CHAIN		TCC_MAX_SLOTS
@@ -98,6 +104,9 @@ int tcc__keep_maps(struct tcc_chain *chain, __u32 slot, struct bpf_object *obj);
 void tcc__drop_maps(struct tcc_chain *chain, __u32 slot);
 const char *tcc__map_pin_name(const struct bpf_map *m);
 int tcc__kept_map_fd(const struct tcc_chain *chain, __u32 slot, const char *name);
+
+/* stats.c */
+int tcc__stats_baseline(const struct tcc_chain *chain, __u32 slot, struct tcc_meta *m);
 
 /* params.c */
 int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj,

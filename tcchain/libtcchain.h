@@ -189,13 +189,27 @@ int tcc_map_update(const struct tcc_map *map, const void *key, const void *value
 
 /* ---- stats ------------------------------------------------------------------- */
 
-/* Sum the per-CPU rows; out has TCC_STATS_ROWS entries. */
-int tcc_stats_read(const struct tcc_chain *chain, struct tcc_stats *out);
-/* Packets a slot's stage saw (for the chain row: packets in is ->next). */
-static inline __u64 tcc_stats_packets(const struct tcc_stats *s)
-{
-	return s->pass + s->drop + s->redirect + s->other + s->next;
-}
+/*
+ * What each slot did, derived from the per-CPU rows (see struct tcc_stats):
+ * packets and bytes the stage saw, its verdicts, how many it passed on
+ * (next), and misses.  Counted from when the stage went into the slot;
+ * a stage replaced in place keeps counting.  Row TCC_STATS_CHAIN is the
+ * chain's: packets and bytes in, end verdicts.  Exact when read at rest;
+ * under traffic, packets in flight between stages may be off by a few.
+ */
+struct tcc_slot_stats {
+	__u64 packets;
+	__u64 bytes;
+	__u64 pass;
+	__u64 drop;
+	__u64 redirect;
+	__u64 other;
+	__u64 next;
+	__u64 miss;
+};
+
+/* out has TCC_STATS_ROWS entries. */
+int tcc_stats_read(const struct tcc_chain *chain, struct tcc_slot_stats *out);
 
 /* ---- stage lookup ------------------------------------------------------------ */
 

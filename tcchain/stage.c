@@ -211,23 +211,6 @@ static int slot_begin(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot
 	return 0;
 }
 
-static int stats_row_reset(const struct tcc_chain *c, __u32 slot)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct tcc_stats *zero;
-	int err = 0;
-
-	if (ncpu < 0)
-		return ncpu;
-	zero = calloc(ncpu, sizeof(*zero));
-	if (!zero)
-		return -ENOMEM;
-	if (bpf_map_update_elem(c->stats_fd, &slot, zero, BPF_ANY))
-		err = -errno;
-	free(zero);
-	return err;
-}
-
 int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 		  const struct tcc_stage_opts *opts)
 {
@@ -302,14 +285,6 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	 * the old program of this slot or the new one.
 	 */
 	old_id = tcc__slot_prog_id(c, slot);
-	/* A stage in an empty slot starts from zero; a replaced stage keeps
-	 * counting in the same row, so a live swap loses no count.
-	 */
-	if (!old_id) {
-		err = stats_row_reset(c, slot);
-		if (err)
-			goto out;
-	}
 	if (bpf_map_update_elem(c->progs_fd, &slot, &prog_fd, BPF_ANY)) {
 		err = -errno;
 		goto out;
@@ -326,7 +301,23 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 		newdir[0] = '\0';
 		tcc__rm_rf(olddir);
 	}
+	/* A stage in an empty slot counts from now: its baseline is taken
+	 * before next[] links it in, so no packet has reached it yet.  A
+	 * replaced stage keeps the old baseline, so a live swap loses no
+	 * count.
+	 */
 	meta_fill(&meta, opts->file, prog, prog_fd, params);
+	if (old_id) {
+		struct tcc_meta prev;
+
+		if (!tcc__meta_read(c, slot, &prev)) {
+			meta.base_arrived = prev.base_arrived;
+			meta.base_arrived_bytes = prev.base_arrived_bytes;
+			meta.base = prev.base;
+		}
+	} else {
+		tcc__stats_baseline(c, slot, &meta);
+	}
 	tcc__meta_write(c, slot, &meta);
 	if (!old_id)
 		tcc__next_rebuild(c, TCC_MAX_SLOTS);

@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Per-slot counters: the per-CPU rows of the stats map, summed. */
+/*
+ * Per-slot counters.  The data plane counts a packet once, where it ends
+ * (struct tcc_stats); what every slot saw is derived here by following the
+ * flow in slot order: what reaches slot s is what entered the chain minus
+ * what ended or missed at the slots before s.  Slots that once held a
+ * stage keep their rows, so the flow stays right after a stage del.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +14,13 @@
 
 #include "tcchain/internal.h"
 
-int tcc_stats_read(const struct tcc_chain *c, struct tcc_stats *out)
+static __u64 ended(const struct tcc_stats *s)
+{
+	return s->pass + s->drop + s->redirect + s->other;
+}
+
+/* The per-CPU rows, summed. */
+static int rows_read(const struct tcc_chain *c, struct tcc_stats *raw)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct tcc_stats *percpu;
@@ -16,28 +28,100 @@ int tcc_stats_read(const struct tcc_chain *c, struct tcc_stats *out)
 
 	if (ncpu < 0)
 		return ncpu;
-	/* Per-CPU values come back 8-byte aligned, one per possible CPU;
-	 * struct tcc_stats is a multiple of 8 already.
-	 */
+	/* one value per possible CPU, each 8-byte aligned (it already is) */
 	percpu = calloc(ncpu, sizeof(*percpu));
 	if (!percpu)
 		return -ENOMEM;
-	memset(out, 0, TCC_STATS_ROWS * sizeof(*out));
-	for (__u32 row = 0; row < TCC_STATS_ROWS; row++) {
+	memset(raw, 0, TCC_STATS_ROWS * sizeof(*raw));
+	for (__u32 row = 0; row < TCC_STATS_ROWS && !err; row++) {
 		if (bpf_map_lookup_elem(c->stats_fd, &row, percpu)) {
 			err = -errno;
 			break;
 		}
 		for (int cpu = 0; cpu < ncpu; cpu++) {
-			out[row].bytes += percpu[cpu].bytes;
-			out[row].pass += percpu[cpu].pass;
-			out[row].drop += percpu[cpu].drop;
-			out[row].redirect += percpu[cpu].redirect;
-			out[row].other += percpu[cpu].other;
-			out[row].next += percpu[cpu].next;
-			out[row].miss += percpu[cpu].miss;
+			raw[row].packets += percpu[cpu].packets;
+			raw[row].bytes += percpu[cpu].bytes;
+			raw[row].pass += percpu[cpu].pass;
+			raw[row].drop += percpu[cpu].drop;
+			raw[row].redirect += percpu[cpu].redirect;
+			raw[row].other += percpu[cpu].other;
+			raw[row].miss += percpu[cpu].miss;
 		}
 	}
 	free(percpu);
 	return err;
+}
+
+/* Packets and bytes that arrived at each slot, from the chain's flow. */
+static void flow(const struct tcc_stats *raw, __u64 *arrived, __u64 *arrived_bytes)
+{
+	__u64 p = raw[TCC_STATS_CHAIN].packets, b = raw[TCC_STATS_CHAIN].bytes;
+
+	for (int s = 0; s < TCC_MAX_SLOTS; s++) {
+		arrived[s] = p;
+		arrived_bytes[s] = b;
+		/* guard against a read torn across CPUs under traffic */
+		p -= raw[s].miss + ended(&raw[s]) <= p ? raw[s].miss + ended(&raw[s]) : p;
+		b -= raw[s].bytes <= b ? raw[s].bytes : b;
+	}
+}
+
+static __u64 since(__u64 now, __u64 base)
+{
+	return now > base ? now - base : 0;
+}
+
+int tcc__stats_baseline(const struct tcc_chain *c, __u32 slot, struct tcc_meta *m)
+{
+	__u64 arrived[TCC_MAX_SLOTS], bytes[TCC_MAX_SLOTS];
+	struct tcc_stats raw[TCC_STATS_ROWS];
+	int err = rows_read(c, raw);
+
+	if (err)
+		return err;
+	flow(raw, arrived, bytes);
+	m->base_arrived = arrived[slot];
+	m->base_arrived_bytes = bytes[slot];
+	m->base = raw[slot];
+	return 0;
+}
+
+int tcc_stats_read(const struct tcc_chain *c, struct tcc_slot_stats *out)
+{
+	__u64 arrived[TCC_MAX_SLOTS], bytes[TCC_MAX_SLOTS];
+	struct tcc_stats raw[TCC_STATS_ROWS];
+	const struct tcc_stats *ch = &raw[TCC_STATS_CHAIN];
+	int err = rows_read(c, raw);
+
+	if (err)
+		return err;
+	flow(raw, arrived, bytes);
+	memset(out, 0, TCC_STATS_ROWS * sizeof(*out));
+	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++) {
+		struct tcc_slot_stats *o = &out[s];
+		struct tcc_meta m = {};
+		__u64 v;
+
+		tcc__meta_read(c, s, &m);
+		o->pass = since(raw[s].pass, m.base.pass);
+		o->drop = since(raw[s].drop, m.base.drop);
+		o->redirect = since(raw[s].redirect, m.base.redirect);
+		o->other = since(raw[s].other, m.base.other);
+		o->miss = since(raw[s].miss, m.base.miss);
+		v = o->pass + o->drop + o->redirect + o->other;
+		if (!m.prog_id) {
+			/* an empty slot saw only what it counted itself */
+			o->packets = v;
+			o->bytes = raw[s].bytes;
+			continue;
+		}
+		o->packets = since(since(arrived[s], m.base_arrived), o->miss);
+		o->bytes = since(bytes[s], m.base_arrived_bytes);
+		o->next = since(o->packets, v);
+	}
+	out[TCC_STATS_CHAIN] = (struct tcc_slot_stats){
+		.packets = ch->packets, .bytes = ch->bytes, .pass = ch->pass,
+		.drop = ch->drop, .redirect = ch->redirect, .other = ch->other,
+	};
+	return 0;
 }

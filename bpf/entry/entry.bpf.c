@@ -31,8 +31,8 @@ int tcc_entry(struct __sk_buff *skb)
 
 	st = tcc__stats_row(TCC_STATS_CHAIN);
 	if (st) {
+		st->packets++;
 		st->bytes += skb->len;
-		st->next++;
 	}
 	return tcc__dispatch(skb, 0, -1);
 }

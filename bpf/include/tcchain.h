@@ -94,8 +94,16 @@ extern void tcc__bad_cb_word(void) __attribute__((error("tcc_cb: word must be a 
 			tcc__bad_cb_word();				\
 	} while (0)
 
-#define tcc_cb_get(skb, w)	({ tcc__cb_check(w); (skb)->cb[(w)]; })
-#define tcc_cb_set(skb, w, v)	({ tcc__cb_check(w); (skb)->cb[(w)] = (v); })
+/*
+ * The empty asm hides skb from clang's common-subexpression elimination:
+ * with several accesses inlined into one program, clang would keep
+ * &skb->cb[0] in a register, and the verifier rejects a modified ctx
+ * pointer.  It emits no instruction.
+ */
+#define tcc_cb_get(skb, w)						\
+	({ tcc__cb_check(w); asm volatile("" : "+r"(skb)); (skb)->cb[(w)]; })
+#define tcc_cb_set(skb, w, v)						\
+	({ tcc__cb_check(w); asm volatile("" : "+r"(skb)); (skb)->cb[(w)] = (v); })
 
 /* ---- per-CPU scratch ---------------------------------------------------- */
 
@@ -147,10 +155,13 @@ static __always_inline void tcc__count(struct tcc_stats *st, int verdict)
 }
 
 /*
- * Hand the packet to next[from].  One table load and one direct jump; holes
- * cost nothing because next[] already skips them.  Targets at or below
- * @self are treated as the end of the chain, so no table can make a loop.
- * Returns only when the chain ends here or the tail call missed.
+ * Hand the packet to next[from].  One table load and one direct jump:
+ * when the next occupied slot is the adjacent one (from, a constant to the
+ * verifier) a single tail call; otherwise a compare tree over 0..31 whose
+ * every leaf is a constant tail call.  Holes cost nothing because next[]
+ * already skips them.  Targets at or below @self are treated as the end of
+ * the chain, so no table can make a loop.  Returns only when the chain
+ * ends here or the tail call missed.
  */
 static __always_inline int tcc__dispatch(struct __sk_buff *skb, __u32 from, int self)
 {
@@ -162,6 +173,11 @@ static __always_inline int tcc__dispatch(struct __sk_buff *skb, __u32 from, int 
 	if (!cfg)
 		return TC_ACT_OK;
 	n = cfg->next[from];
+	if (from < TCC_MAX_SLOTS && n == from) {
+		/* the common case: stages in adjacent slots */
+		bpf_tail_call(skb, &tcc_progs, from);
+		goto miss;
+	}
 	if ((int)n <= self)
 		n = TCC_SLOT_END;
 
@@ -183,7 +199,7 @@ static __always_inline int tcc__dispatch(struct __sk_buff *skb, __u32 from, int 
 			tcc__count(st, cfg->end_verdict);
 		return cfg->end_verdict;
 	}
-
+miss:
 	/* The tail call returned: slot n was emptied under traffic. */
 	st = tcc__stats_row(n);
 	if (st)
@@ -191,21 +207,22 @@ static __always_inline int tcc__dispatch(struct __sk_buff *skb, __u32 from, int 
 	return cfg->miss_verdict;
 }
 
-/* Count a stage's result and act on it.  Used by TCC_STAGE. */
+/*
+ * A stage's result: continue, or end the chain and count the verdict
+ * here.  A continuing packet is not counted (see struct tcc_stats).
+ */
 static __always_inline int tcc__stage_finish(struct __sk_buff *skb, int verdict)
 {
-	struct tcc_stats *st = tcc__stats_row(tcc_slot);
+	struct tcc_stats *st;
 
+	if (verdict == TCC_NEXT)
+		return tcc__dispatch(skb, tcc_slot + 1, tcc_slot);
+	st = tcc__stats_row(tcc_slot);
 	if (st) {
 		st->bytes += skb->len;
-		if (verdict == TCC_NEXT)
-			st->next++;
-		else
-			tcc__count(st, verdict);
+		tcc__count(st, verdict);
 	}
-	if (verdict != TCC_NEXT)
-		return verdict;
-	return tcc__dispatch(skb, tcc_slot + 1, tcc_slot);
+	return verdict;
 }
 
 /*

@@ -162,7 +162,7 @@ static void stage_verdict_stops_chain(void)
 {
 	static const __u8 want[] = { 1, 2 };
 	const struct tcc_param drop = { "verdict", "2" };	/* TC_ACT_SHOT */
-	struct tcc_stats st[TCC_STATS_ROWS];
+	struct tcc_slot_stats st[TCC_STATS_ROWS];
 	struct fixture fx;
 
 	if (!fx_init(&fx, TC_ACT_OK))
@@ -174,8 +174,10 @@ static void stage_verdict_stops_chain(void)
 		if (ASSERT_OK(tcc_stats_read(fx.chain, st), "stats")) {
 			ASSERT_EQ(st[1].next, 1, "slot 1 next");
 			ASSERT_EQ(st[2].drop, 1, "slot 2 drop");
-			ASSERT_EQ(tcc_stats_packets(&st[3]), 0, "slot 3 saw nothing");
-			ASSERT_EQ(st[TCC_STATS_CHAIN].next, 1, "packets in");
+			ASSERT_EQ(st[3].packets, 0, "slot 3 saw nothing");
+			ASSERT_EQ(st[1].packets, 1, "slot 1 saw the packet");
+			ASSERT_EQ(st[2].packets, 1, "slot 2 saw the packet");
+			ASSERT_EQ(st[TCC_STATS_CHAIN].packets, 1, "packets in");
 		}
 	}
 	fx_fini(&fx);
@@ -183,7 +185,7 @@ static void stage_verdict_stops_chain(void)
 
 static void all_32_slots_run(void)
 {
-	struct tcc_stats st[TCC_STATS_ROWS];
+	struct tcc_slot_stats st[TCC_STATS_ROWS];
 	struct fixture fx;
 	__u8 want[32];
 	int s;
@@ -269,7 +271,7 @@ static void params_reach_program(void)
 static void replace_keeps_order_and_counts(void)
 {
 	static const __u8 want[] = { 1, 2 };
-	struct tcc_stats st[TCC_STATS_ROWS];
+	struct tcc_slot_stats st[TCC_STATS_ROWS];
 	struct fixture fx;
 
 	if (!fx_init(&fx, TC_ACT_OK))
@@ -305,7 +307,7 @@ static void del_unlinks_slot(void)
 
 static void miss_is_counted(void)
 {
-	struct tcc_stats st[TCC_STATS_ROWS];
+	struct tcc_slot_stats st[TCC_STATS_ROWS];
 	struct tcc_chain_opts opts = { .end_verdict = TC_ACT_OK, .miss_verdict = TC_ACT_SHOT };
 	struct fixture fx;
 	__u32 slot = 3;
@@ -322,6 +324,59 @@ static void miss_is_counted(void)
 		if (ASSERT_OK(tcc_stats_read(fx.chain, st), "stats"))
 			ASSERT_EQ(st[3].miss, 1, "miss counted on slot 3");
 	}
+	fx_fini(&fx);
+}
+
+/* Counted where packets end; each slot's view derived, from its insertion. */
+static void stats_follow_the_chain(void)
+{
+	const struct tcc_param drop = { "verdict", "2" };
+	struct tcc_slot_stats st[TCC_STATS_ROWS];
+	struct fixture fx;
+	int i;
+
+	if (!fx_init(&fx, TC_ACT_OK))
+		return;
+	if (set_stage(&fx, 1, "rt_trace", NULL, 0))
+		goto out;
+	for (i = 0; i < 3; i++)
+		run(&fx, NULL);
+	/* a stage added after 3 packets counts from zero */
+	if (set_stage(&fx, 5, "rt_trace", NULL, 0))
+		goto out;
+	if (ASSERT_OK(tcc_stats_read(fx.chain, st), "stats")) {
+		ASSERT_EQ(st[1].packets, 3, "slot 1 before");
+		ASSERT_EQ(st[5].packets, 0, "slot 5 counts from its insertion");
+	}
+	run(&fx, NULL);
+	run(&fx, NULL);
+	if (ASSERT_OK(tcc_stats_read(fx.chain, st), "stats")) {
+		ASSERT_EQ(st[1].packets, 5, "slot 1");
+		ASSERT_EQ(st[1].next, 5, "slot 1 passed all on");
+		ASSERT_EQ(st[5].packets, 2, "slot 5");
+		ASSERT_EQ(st[5].bytes, 2 * sizeof(pkt), "slot 5 bytes");
+		ASSERT_EQ(st[TCC_STATS_CHAIN].pass, 5, "end verdicts");
+	}
+	/* a dropping stage in between: slot 5 sees nothing more */
+	if (set_stage(&fx, 3, "rt_trace", &drop, 1))
+		goto out;
+	run(&fx, NULL);
+	if (ASSERT_OK(tcc_stats_read(fx.chain, st), "stats")) {
+		ASSERT_EQ(st[3].packets, 1, "slot 3 saw one");
+		ASSERT_EQ(st[3].drop, 1, "slot 3 dropped it");
+		ASSERT_EQ(st[3].next, 0, "slot 3 passed none on");
+		ASSERT_EQ(st[5].packets, 2, "slot 5 unchanged");
+	}
+	/* deleting slot 3 keeps its history out of slot 5's count */
+	ASSERT_OK(tcc_stage_del(fx.ctx, fx.chain, 3), "del 3");
+	run(&fx, NULL);
+	if (ASSERT_OK(tcc_stats_read(fx.chain, st), "stats")) {
+		ASSERT_EQ(st[5].packets, 3, "slot 5 after the del");
+		ASSERT_EQ(st[1].packets, 7, "slot 1 saw every packet");
+		ASSERT_EQ(st[3].drop, 1, "the empty slot keeps what it counted");
+		ASSERT_EQ(st[TCC_STATS_CHAIN].packets, 7, "packets in");
+	}
+out:
 	fx_fini(&fx);
 }
 
@@ -401,6 +456,7 @@ int main(int argc, char **argv)
 		TST_CASE(replace_keeps_order_and_counts),
 		TST_CASE(del_unlinks_slot),
 		TST_CASE(miss_is_counted),
+		TST_CASE(stats_follow_the_chain),
 		TST_CASE(bad_stages_leave_chain_unchanged),
 	};
 	const char *out = getenv("OUT") ?: "build";

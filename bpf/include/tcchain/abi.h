@@ -56,22 +56,26 @@ struct tcc_config {
 
 /*
  * tcc_stats: BPF_MAP_TYPE_PERCPU_ARRAY, TCC_STATS_ROWS elements, indexed by
- * slot; row TCC_STATS_CHAIN belongs to the entry.  A packet a stage saw is
- * counted in exactly one of pass/drop/redirect/other/next, so packets is
- * their sum and is not stored.  miss counts tail calls into this slot that
- * found it empty (the slot was deleted while a packet was on its way).
- * The chain row (TCC_STATS_CHAIN) is different: next counts the packets
- * that entered the chain, bytes their bytes, and pass/drop/other count the
- * end verdict applied when no stage was left.
+ * slot; row TCC_STATS_CHAIN belongs to the entry.
+ *
+ * A packet is counted once, where it ends: by the stage whose verdict ends
+ * the chain (pass/drop/redirect/other and bytes on that stage's row), by a
+ * miss (miss on the row of the slot found empty), or by the end verdict
+ * (on the chain row).  A stage that continues counts nothing, which keeps
+ * the per-stage cost of the stats at zero.  The chain row also counts the
+ * packets and bytes that entered.  What each slot saw and passed on is
+ * derived by the control plane walking the rows in slot order: what
+ * reaches a slot is what entered minus what ended or missed before it.
  */
 struct tcc_stats {
-	__u64 bytes;
+	__u64 packets;		/* chain row: packets that entered; else 0 */
+	__u64 bytes;		/* chain row: bytes in; slot rows: bytes of the
+				 * packets whose verdict was given here */
 	__u64 pass;		/* TC_ACT_OK */
 	__u64 drop;		/* TC_ACT_SHOT */
 	__u64 redirect;		/* TC_ACT_REDIRECT */
 	__u64 other;		/* any other TC_ACT_* (UNSPEC, RECLASSIFY, ...) */
-	__u64 next;		/* continued to the next stage */
-	__u64 miss;
+	__u64 miss;		/* slot rows: tail calls that found it empty */
 };
 
 /*
