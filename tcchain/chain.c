@@ -680,7 +680,7 @@ int tcc_chain_foreach(struct tcc_ctx *ctx, int (*cb)(struct tcc_chain *, void *)
 {
 	(void)ctx;
 	char nsdir[PATH_MAX], dir[PATH_MAX];
-	int ifs[1024], n = 0, err;
+	int *ifs = NULL, n = 0, err = 0;
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
@@ -691,12 +691,20 @@ int tcc_chain_foreach(struct tcc_ctx *ctx, int (*cb)(struct tcc_chain *, void *)
 	d = opendir(nsdir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d)) && n < (int)ARRAY_SIZE(ifs)) {
+	while ((de = readdir(d))) {
 		char *end;
 		long v = strtol(de->d_name, &end, 10);
+		int *grown;
 
 		if (*end || v <= 0)
 			continue;
+		grown = realloc(ifs, (n + 1) * sizeof(*ifs));
+		if (!grown) {
+			closedir(d);
+			free(ifs);
+			return -ENOMEM;
+		}
+		ifs = grown;
 		ifs[n++] = v;
 	}
 	closedir(d);
@@ -715,8 +723,10 @@ int tcc_chain_foreach(struct tcc_ctx *ctx, int (*cb)(struct tcc_chain *, void *)
 			err = cb(c, arg);
 			tcc_chain_close(c);
 			if (err)
-				return err;
+				goto out;
 		}
 	}
-	return 0;
+out:
+	free(ifs);
+	return err;
 }

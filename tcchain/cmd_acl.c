@@ -496,7 +496,21 @@ static int parse_rule(int argc, char **argv, struct acl_rule *r)
 	return 0;
 }
 
+static int acl_add(int argc, char **argv);
+static int acl_del(int argc, char **argv);
+
+/* Rule edits read, change and write whole lists: one writer at a time. */
 static int do_acl_add(int argc, char **argv)
+{
+	return run_locked(acl_add, argc, argv);
+}
+
+static int do_acl_del(int argc, char **argv)
+{
+	return run_locked(acl_del, argc, argv);
+}
+
+static int acl_add(int argc, char **argv)
 {
 	struct acl_rule r = {}, *all = NULL;
 	struct acl_table t = { .m.fd = -1 };
@@ -589,7 +603,7 @@ out:
 	return err;
 }
 
-static int do_acl_del(int argc, char **argv)
+static int acl_del(int argc, char **argv)
 {
 	struct tcc_chain *chain;
 	bool found = false;

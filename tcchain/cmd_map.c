@@ -352,14 +352,25 @@ out:
 	return err;
 }
 
-static int do_map_set(int argc, char **argv)
+static int map_set(int argc, char **argv)
 {
 	return map_edit(argc, argv, false);
 }
 
-static int do_map_del(int argc, char **argv)
+static int map_del(int argc, char **argv)
 {
 	return map_edit(argc, argv, true);
+}
+
+/* set keeps the fields it does not name: a read-modify-write, locked. */
+static int do_map_set(int argc, char **argv)
+{
+	return run_locked(map_set, argc, argv);
+}
+
+static int do_map_del(int argc, char **argv)
+{
+	return run_locked(map_del, argc, argv);
 }
 
 int do_map(int argc, char **argv)

@@ -46,6 +46,13 @@ const char *tcc_ctx_log(const struct tcc_ctx *ctx);
 int tcc_netns_enter(const char *name_or_path);
 /* The inode of the current network namespace (the pin directory's name). */
 int tcc_netns_id(__u64 *id);
+/*
+ * The lock every change to a chain takes (flock on the pin root), for
+ * callers doing their own read-modify-write of a stage's maps.  Returns a
+ * token for tcc_unlock(), or -errno.
+ */
+int tcc_lock(void);
+void tcc_unlock(int token);
 /* Mount bpffs on /sys/fs/bpf when nothing is mounted there. */
 int tcc_bpffs_ensure(void);
 

@@ -67,6 +67,19 @@ void p_fail(int err, const char *fmt, ...)
 	p_debug(tcc_ctx_log(ctx));
 }
 
+int run_locked(int (*fn)(int argc, char **argv), int argc, char **argv)
+{
+	int lock = tcc_lock(), err;
+
+	if (lock < 0) {
+		p_err("cannot lock %s: %s", TCC_PIN_ROOT, strerror(-lock));
+		return -1;
+	}
+	err = fn(argc, argv);
+	tcc_unlock(lock);
+	return err;
+}
+
 int parse_u32(const char *arg, const char *what, unsigned long min, unsigned long max,
 	      __u32 *out)
 {

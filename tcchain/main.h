@@ -52,6 +52,9 @@ int parse_u32(const char *arg, const char *what, unsigned long min, unsigned lon
 /* One error line: the action, then the library's detail or strerror. */
 void p_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Run a command under the chains' lock (tcc_lock), for CLI-side edits. */
+int run_locked(int (*fn)(int argc, char **argv), int argc, char **argv);
+
 int do_add(int argc, char **argv);
 int do_del(int argc, char **argv);
 int do_show(int argc, char **argv);

@@ -116,6 +116,16 @@ void tcc__unlock(int fd)
 		close(fd);
 }
 
+int tcc_lock(void)
+{
+	return tcc__lock();
+}
+
+void tcc_unlock(int token)
+{
+	tcc__unlock(token);
+}
+
 int tcc__pin_at(int fd, const char *dir, const char *name)
 {
 	char path[PATH_MAX];

@@ -47,6 +47,15 @@ test_acl()
 	check_fail "acl: no action" "needs an action" tcc -n "$B" acl add src 10.0.0.0/8
 	check_fail "acl: taken id" "id 20 is taken" tcc -n "$B" acl add id 20 drop src ::/0
 	check_fail "acl: del of an unknown id" "no such rule" tcc -n "$B" acl del id 999
+	# Edits are read-modify-writes of whole lists: concurrent ones must
+	# not lose each other's rules.
+	for i in 1 2 3 4 5 6 7 8; do
+		tcc -n "$B" acl add id $((100 + i)) drop src 192.0.2.0/24 udp dport $((7100 + i)) >/dev/null &
+	done
+	wait
+	check_eq "acl: 8 concurrent adds to one prefix all land" \
+		"$(tcc -n "$B" -j acl show | jq -c '[.rules[] | select(.id > 100) | .id]')" \
+		"[101,102,103,104,105,106,107,108]"
 	capture tcc -n "$B" stage del 1
 	check_fail "acl: no acl stage in the chain" "no acl stage in the chain" tcc -n "$B" acl show
 	check_ok "del" tcc -n "$B" del dev b0 ingress
