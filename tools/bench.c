@@ -12,10 +12,9 @@
  *   tcchain  the real chain: tcc_chain_load() + tcc_stage_set() of
  *            bench_stage.bpf.o (TCC_STAGE, stats on), as `tcchain add` and
  *            `stage set` build it
- *   next[]   the shipped dispatch (next[] table + asm-pinned constant tail
- *            calls) without the per-stage stats, loaded with plain libbpf
- *   next+1   next[] with a fast path: adjacent slot by a direct tail call
- *            on tcc_slot + 1, the switch only for holes
+ *   next[]   the shipped dispatch (next[] table, a direct tail call to an
+ *            adjacent slot, else asm-pinned constant tail calls) with no
+ *            stats at all, loaded with plain libbpf
  *   slot+1   each stage tail-calls the constant slot + 1; holes filled
  *            with a skip program
  *   1obj+1   slot+1 with all stages in one object (compile-time slots)
@@ -103,8 +102,6 @@ static const struct design designs[] = {
 	{ "bpf2bpf",  "bpf2bpf", K_MONO, "bench_mono.bpf.o",  "call_" },
 	{ "tcchain",  "tcchain", K_LIB,  "bench_stage.bpf.o", .holes = true },
 	{ "nexttab",  "next[]",  K_RAW,  "bench_next.bpf.o",  "next_entry", "next_stage",
-	  .table = true, .holes = true },
-	{ "nextfast", "next+1",  K_RAW,  "bench_nextfast.bpf.o", "fast_entry", "fast_stage",
 	  .table = true, .holes = true },
 	{ "slot1",    "slot+1",  K_RAW,  "bench_slot1.bpf.o", "slot1_entry", "slot1_stage",
 	  "slot1_skip", .holes = true },
@@ -1533,7 +1530,7 @@ static void usage(void)
 		"  -o FILE    write the results as JSON\n"
 		"  -j DIR     write JIT images of each chain design's entry and stage there\n"
 		"  -d LIST    only these designs, comma-separated: inline,bpf2bpf,tcchain,\n"
-		"             nexttab,nextfast,slot1,slot1one,naive\n"
+		"             nexttab,slot1,slot1one,naive\n"
 		"  -N LIST    stage counts (default 1,2,4,8,16,32; inline and bpf2bpf\n"
 		"             exist for those only)\n"
 		"  -v         progress and libbpf info on stderr\n"

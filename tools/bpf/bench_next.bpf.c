@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Dispatch design (b), the shipped one, without the per-stage stats: the
- * entry and every stage end in the SDK's own tcc__dispatch() (next[]
- * table in the config map, then a switch of asm-pinned constant tail
- * calls).  Comparing it with the "tcchain" variant (same dispatch plus
- * TCC_STAGE's per-slot stats, loaded by libtcchain) splits the framework's
- * cost into dispatch and accounting.
+ * Dispatch design (b), the shipped one, with no stats at all: the entry
+ * and every stage end in the SDK's own tcc__dispatch() (next[] table in
+ * the config map, a direct tail call when the next slot is adjacent, else
+ * a switch of asm-pinned constant tail calls).  Comparing it with the
+ * "tcchain" variant (the same dispatch plus the stats, loaded by
+ * libtcchain) splits the framework's cost into dispatch and accounting.
  */
 #include "bench.h"
 
