@@ -730,3 +730,70 @@ out:
 	free(ifs);
 	return err;
 }
+
+struct prune {
+	struct tcc_ctx *ctx;
+	char dirs[2 * TCC_MAX_SLOTS][PATH_MAX];
+	int ifindex[2 * TCC_MAX_SLOTS];
+	int n;
+	bool more;
+};
+
+static int prune_cb(struct tcc_chain *c, void *arg)
+{
+	struct prune *p = arg;
+	char name[IF_NAMESIZE];
+	int attached = 0;
+
+	if (if_indextoname(c->ifindex, name))
+		attached = chain_attached(p->ctx, c);
+	if (attached < 0)
+		return attached;
+	if (attached)
+		return 0;
+	if (p->n == (int)ARRAY_SIZE(p->ifindex)) {
+		p->more = true;
+		return 1;
+	}
+	snprintf(p->dirs[p->n], PATH_MAX, "%s", c->pin_dir);
+	p->ifindex[p->n++] = c->ifindex;
+	return 0;
+}
+
+int tcc_chain_prune(struct tcc_ctx *ctx, int *removed)
+{
+	struct prune *p = calloc(1, sizeof(*p));
+	char devdir[PATH_MAX];
+	int lock, err;
+
+	*removed = 0;
+	tcc__clear(ctx);
+	if (!p)
+		return -ENOMEM;
+	p->ctx = ctx;
+	lock = tcc__lock();
+	if (lock < 0) {
+		free(p);
+		return lock;
+	}
+	do {
+		p->n = 0;
+		p->more = false;
+		err = tcc_chain_foreach(ctx, prune_cb, p);
+		if (err < 0)
+			break;
+		err = 0;
+		for (int i = 0; i < p->n && !err; i++) {
+			err = tcc__rm_rf(p->dirs[i]);
+			dev_dir(devdir, sizeof(devdir), p->dirs[i]);
+			/* A gone device took its clsact along; a live one keeps
+			 * it unless tcchain made it and it is empty.
+			 */
+			dev_cleanup(ctx, p->ifindex[i], devdir);
+			(*removed)++;
+		}
+	} while (!err && p->more);
+	tcc__unlock(lock);
+	free(p);
+	return err;
+}

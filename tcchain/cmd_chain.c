@@ -170,7 +170,7 @@ static int show_cb(struct tcc_chain *c, void *arg)
 	out_string("miss", " miss %s", tcc_verdict_str(ci.miss_verdict));
 	out_bool("attached", NULL, ci.attached);
 	if (!ci.attached)
-		out_text(" (not attached: stale pins, remove with '%s del')", bin_name);
+		out_text(" (not attached: stale pins, remove with '%s prune')", bin_name);
 	out_bool("owns_qdisc", NULL, ci.owns_qdisc);
 	out_text("\n");
 	print_stages(c);
@@ -198,5 +198,24 @@ int do_show(int argc, char **argv)
 		p_fail(err, "cannot show chains");
 		return -1;
 	}
+	return 0;
+}
+
+int do_prune(int argc, char **argv)
+{
+	int removed, err;
+
+	if (argc > 0) {
+		p_err("prune: unknown keyword '%s'", argv[0]);
+		return -1;
+	}
+	err = tcc_chain_prune(ctx, &removed);
+	if (err) {
+		p_fail(err, "cannot prune stale chains");
+		return -1;
+	}
+	out_open_object(NULL);
+	out_uint("removed", "removed %llu stale chain(s)\n", removed);
+	out_close_object();
 	return 0;
 }

@@ -82,6 +82,12 @@ struct tcc_chain *tcc_chain_load(struct tcc_ctx *ctx, const struct tcc_chain_opt
 int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts);
 /* tcchain del: filter, pins, and clsact if tcchain created it and it is empty. */
 int tcc_chain_del(struct tcc_ctx *ctx, int ifindex, enum tcc_dir dir);
+/*
+ * Remove the pins of chains in the current netns that are not attached any
+ * more (the device is gone, or their filter was deleted behind tcchain's
+ * back).  *removed counts them.  Attached chains are never touched.
+ */
+int tcc_chain_prune(struct tcc_ctx *ctx, int *removed);
 /* Open the pinned chain of (current netns, ifindex, dir); -ENOENT if none. */
 struct tcc_chain *tcc_chain_open(struct tcc_ctx *ctx, int ifindex, enum tcc_dir dir);
 void tcc_chain_close(struct tcc_chain *chain);

@@ -30,6 +30,7 @@ int do_help(int argc, char **argv)
 		"                  [ end { pass | drop | continue } ] [ miss { pass | drop | continue } ]\n"
 		"       %s del dev DEV { ingress | egress }\n"
 		"       %s show [ dev DEV [ ingress | egress ] ]\n"
+		"       %s prune   (remove chains whose device or filter is gone)\n"
 		"       %s stage { set | del | show | help } ...\n"
 		"       %s stats [ dev DEV [ ingress | egress ] ]\n"
 		"       %s map { show | set | del | help } SLOT ...   (a stage's own maps)\n"
@@ -39,7 +40,7 @@ int do_help(int argc, char **argv)
 		"       -j        JSON output;  -p  pretty JSON\n"
 		"       -d        debug: the whole verifier log on a failed load\n"
 		"       -V        version\n",
-		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
+		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
 	return 0;
 }
 
@@ -187,6 +188,7 @@ static const struct cmd cmds[] = {
 	{ "del",   do_del },
 	{ "show",  do_show },
 	{ "list",  do_show },
+	{ "prune", do_prune },
 	{ "stage", do_stage },
 	{ "stats", do_stats },
 	{ "map",   do_map },

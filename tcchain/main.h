@@ -58,6 +58,7 @@ int run_locked(int (*fn)(int argc, char **argv), int argc, char **argv);
 int do_add(int argc, char **argv);
 int do_del(int argc, char **argv);
 int do_show(int argc, char **argv);
+int do_prune(int argc, char **argv);
 int do_stage(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_map(int argc, char **argv);

@@ -227,7 +227,38 @@ test_bad_input()
 	capture in_ns "$B" tc qdisc del dev b0 ingress
 }
 
+# Chains whose device or filter went away behind tcchain's back.
+test_prune()
+{
+	local ino
+
+	ino=$(stat -L -c %i "/run/netns/$B")
+	capture ip -n "$B" link add x0 type veth peer name x1
+	capture ip -n "$B" link set x0 up
+	capture tcc -n "$B" add dev x0 ingress
+	capture tcc -n "$B" stage set 3 "$TCC_OUTDIR/tests/progs/rt_pass.bpf.o" dev x0
+	chain_add "$B" b0 ingress
+	chain_add "$B" b0 egress
+	capture ip -n "$B" link del x0
+	capture in_ns "$B" tc filter del dev b0 egress prio 1
+	check_eq "show: the chains of a gone device and of a deleted filter are not attached" \
+		"$(tcc -n "$B" -j show | jq -c '[.[] | [.dev, .dir, .attached]]')" \
+		'[["b0","ingress",true],["b0","egress",false],["(gone)","ingress",false]]'
+	check_fail "del cannot name a gone device" "cannot find device 'x0'" \
+		tcc -n "$B" del dev x0 ingress
+	check_eq "prune removes the two stale chains" \
+		"$(tcc -n "$B" -j prune | jq .removed)" 2
+	check_eq "the attached chain is untouched" \
+		"$(tcc -n "$B" -j show | jq -c '[.[] | [.dev, .dir, .attached]]')" '[["b0","ingress",true]]'
+	check_eq "no pins left for the gone device" \
+		"$(find "/sys/fs/bpf/tcchain/$ino" -mindepth 1 -maxdepth 1 | wc -l)" 1
+	check_eq "prune again: nothing to do" "$(tcc -n "$B" -j prune | jq .removed)" 0
+	check_fail "prune takes no arguments" "prune: unknown keyword 'all'" tcc -n "$B" prune all
+	check_ok "del" tcc -n "$B" del dev b0 ingress
+}
+
 test_end_verdicts
+test_prune
 test_checkers
 test_coexistence
 test_two_namespaces
