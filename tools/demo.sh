@@ -70,40 +70,35 @@ tcc acl add drop src fd00::/64 tcp dport 22-23
 tcc acl add pass src 10.0.0.1 icmp
 tcc show
 
-# Receivers on the server, counting what arrives; senders on the client.
-# nsenter execs the receiver, so $! is its pid and SIGUSR1 reaches it.
-recv() { nsenter --net="/run/netns/$SRV" -- "$TRAFFIC" recv "$@" --timeout 20 --json & }
-send() { in_ns "$CLI" "$TRAFFIC" send "$@" --json >/dev/null; }
-wait_bound() { for _ in $(seq 50); do [ -n "$(in_ns "$SRV" ss -Hnul "sport = :$1")" ] && return; sleep 0.05; done; }
-report()
+# One flow: a receiver on the server counts what arrives of COUNT datagrams
+# the client sends at RATE.  nsenter execs the tools, so $! is the
+# receiver and SIGUSR1 (sent once the sender is done) reaches it.
+flow()
 {
-	local what=$1 sent=$2 file=$3
-	printf '  %-44s sent %6d  received %6d\n' "$what" "$sent" "$(jq -r .received "$file")"
+	local what=$1 fam=$2 dst=$3 port=$4 count=$5 rate=$6 out=$tmp/$4 p
+
+	nsenter --net="/run/netns/$SRV" -- "$TRAFFIC" recv "$fam" --port "$port" \
+		--idle 500 --timeout 20 --json >"$out" &
+	p=$!
+	for _ in $(seq 50); do
+		[ -n "$(in_ns "$SRV" ss -Hnul "sport = :$port")" ] && break
+		sleep 0.05
+	done
+	in_ns "$CLI" "$TRAFFIC" send "$fam" --dst "$dst" --port "$port" --count "$count" \
+		--rate "$rate" --json >/dev/null
+	kill -USR1 "$p" 2>/dev/null
+	wait "$p"
+	printf '  %-44s sent %6d  received %6d\n' "$what" "$count" "$(jq -r .received "$out")"
 }
 
 step "Traffic from the client"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; cleanup' EXIT
 
-recv -4 --port 5000 --idle 500 >"$tmp/web"; p=$!; wait_bound 5000
-send -4 --dst 10.0.0.2 --port 5000 --count 600 --rate 1000
-kill -USR1 $p 2>/dev/null; wait $p
-report "IPv4 UDP :5000 (allowed)" 600 "$tmp/web"
-
-recv -4 --port 7000 --idle 300 >"$tmp/blocked"; p=$!; wait_bound 7000
-send -4 --dst 10.0.0.2 --port 7000 --count 300 --rate 1000
-kill -USR1 $p 2>/dev/null; wait $p
-report "IPv4 UDP :7000 (acl: drop)" 300 "$tmp/blocked"
-
-recv -6 --port 5353 --idle 300 >"$tmp/v6"; p=$!; wait_bound 5353
-send -6 --dst fd00::2 --port 5353 --count 400 --rate 1000
-kill -USR1 $p 2>/dev/null; wait $p
-report "IPv6 UDP :5353 (allowed)" 400 "$tmp/v6"
-
-recv -4 --port 9000 --idle 500 >"$tmp/flood"; p=$!; wait_bound 9000
-send -4 --dst 10.0.0.2 --port 9000 --count 20000 --rate 20000
-kill -USR1 $p 2>/dev/null; wait $p
-report "IPv4 UDP :9000 flood, 20000 pps for 1 s" 20000 "$tmp/flood"
+flow "IPv4 UDP :5000 (allowed)" -4 10.0.0.2 5000 600 1000
+flow "IPv4 UDP :7000 (acl: drop)" -4 10.0.0.2 7000 300 1000
+flow "IPv6 UDP :5353 (allowed)" -6 fd00::2 5353 400 1000
+flow "IPv4 UDP :9000 flood, 20000 pps for 1 s" -4 10.0.0.2 9000 20000 20000
 printf '  %s(ratelimit: 2000 pps with a burst of 200 -> about 2200 of them pass)%s\n' "$dim" "$norm"
 
 in_ns "$CLI" ping -c 3 -i 0.2 -q 10.0.0.2 | grep -E 'packets transmitted' | sed 's/^/  ping: /'
