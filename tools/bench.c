@@ -457,12 +457,13 @@ static void keep_chain(struct tcc_chain *c)
 	chains[n_chains++] = c;
 }
 
-static int lib_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd)
+/* An in-memory chain as the library builds it, end verdict pass, kept
+ * until exit.
+ */
+static struct tcc_chain *new_chain(void)
 {
 	struct tcc_chain_opts copts = { .end_verdict = TC_ACT_OK, .miss_verdict = TC_ACT_OK };
-	struct tcc_stage_opts sopts = { .file = obj_path(d->file) };
 	struct tcc_chain *c;
-	int err;
 
 	if (!tcc && !(tcc = tcc_ctx_new()))
 		die("tcc_ctx_new: %s", strerror(errno));
@@ -470,6 +471,16 @@ static int lib_chain_build(const struct design *d, const __u32 *slots, int n, in
 	if (!c)
 		tcc_die("tcc_chain_load", -errno);
 	keep_chain(c);
+	return c;
+}
+
+static int lib_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd)
+{
+	struct tcc_stage_opts sopts = { .file = obj_path(d->file) };
+	struct tcc_chain *c;
+	int err;
+
+	c = new_chain();
 	for (int i = 0; i < n; i++) {
 		err = tcc_stage_set(tcc, c, slots[i], &sopts);
 		if (err)
@@ -1153,18 +1164,12 @@ static __u32 jit_len(int fd)
 /* As `tcchain add` + `tcchain stage set N STAGE [param ...]`, unattached. */
 static void sl_load_chain(struct sl_copy *cp)
 {
-	struct tcc_chain_opts copts = { .end_verdict = TC_ACT_OK, .miss_verdict = TC_ACT_OK };
 	char path[PATH_MAX];
 	struct tcc_chain *c;
 	int err, fd, progs_fd;
 	__u32 id;
 
-	if (!tcc && !(tcc = tcc_ctx_new()))
-		die("tcc_ctx_new: %s", strerror(errno));
-	c = tcc_chain_load(tcc, &copts);
-	if (!c)
-		tcc_die("tcc_chain_load", -errno);
-	keep_chain(c);
+	c = new_chain();
 	for (__u32 slot = 0; slot < SL_N_STAGES; slot++) {
 		struct tcc_stage_opts so = { .file = path };
 
