@@ -43,9 +43,9 @@ BPF_CFLAGS := -g -O2 -target bpf -Wall -Wextra -Wno-unused-parameter \
 
 # ---- sources ------------------------------------------------------------
 NL_SRCS		:= $(wildcard netlink/*.c)
-CLI_SRCS	:= tcchain/main.c $(wildcard tcchain/cmd_*.c) tcchain/output.c tcchain/stage_words.c
-LIB_SRCS	:= $(filter-out $(CLI_SRCS),$(wildcard tcchain/*.c))
-STAGE_SRCS	:= $(wildcard bpf/stages/*.bpf.c)
+CLI_SRCS	:= $(wildcard tcchain/cli/*.c)
+LIB_SRCS	:= $(wildcard tcchain/lib/*.c)
+STAGE_SRCS	:= $(wildcard bpf/stages/*/*.bpf.c)
 TPROG_SRCS	:= $(wildcard tests/progs/*.bpf.c)
 TOOLPROG_SRCS	:= $(wildcard tools/bpf/*.bpf.c)
 UNIT_SRCS	:= $(wildcard tests/unit/*.c)
@@ -57,7 +57,7 @@ NL_OBJS		:= $(NL_SRCS:%.c=$(OBJ)/%.o)
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(OBJ)/%.o)
 CLI_OBJS	:= $(CLI_SRCS:%.c=$(OBJ)/%.o)
 TLIB_OBJS	:= $(TLIB_SRCS:%.c=$(OBJ)/%.o)
-STAGES		:= $(STAGE_SRCS:bpf/stages/%.bpf.c=$(OUT)/stages/%.bpf.o)
+STAGES		:= $(foreach s,$(STAGE_SRCS),$(OUT)/stages/$(notdir $(s:.bpf.c=.bpf.o)))
 TPROGS		:= $(TPROG_SRCS:tests/progs/%.bpf.c=$(OUT)/tests/progs/%.bpf.o)
 TOOLPROGS	:= $(TOOLPROG_SRCS:tools/bpf/%.bpf.c=$(OUT)/tools/bpf/%.bpf.o)
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/unit/%)
@@ -78,7 +78,9 @@ $(OBJ)/bpf/entry.bpf.o: bpf/entry/entry.bpf.c | deps
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/stages/%.bpf.o: bpf/stages/%.bpf.c | deps
+# One folder per stage module: bpf/stages/NAME/NAME.bpf.c -> stages/NAME.bpf.o
+.SECONDEXPANSION:
+$(OUT)/stages/%.bpf.o: bpf/stages/$$*/$$*.bpf.c | deps
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

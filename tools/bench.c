@@ -62,7 +62,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "tcchain/libtcchain.h"
+#include "tcchain/lib/libtcchain.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_ROUNDS	51

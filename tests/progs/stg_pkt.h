@@ -21,7 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "tests/lib/tst.h"
-#include "tcchain/libtcchain.h"
+#include "tcchain/lib/libtcchain.h"
 #include "tests/progs/stg_dump.h"
 
 /* ---- packet builder ----------------------------------------------------- */

@@ -14,7 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "tests/lib/tst.h"
-#include "tcchain/libtcchain.h"
+#include "tcchain/lib/libtcchain.h"
 #include "tests/progs/rt_trace.h"
 
 static char progs_dir[512];

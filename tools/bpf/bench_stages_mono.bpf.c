@@ -24,25 +24,25 @@
 #define TCC_STAGE(name)	static __always_inline int mono_##name
 
 #define LICENSE parse_license
-#include "../../bpf/stages/parse.bpf.c"
+#include "../../bpf/stages/parse/parse.bpf.c"
 #undef LICENSE
 
 #define LICENSE acl_license
-#include "../../bpf/stages/acl.bpf.c"
+#include "../../bpf/stages/acl/acl.bpf.c"
 #undef LICENSE
 
 #define LICENSE rl_license
 #define mark_value rl_mark_value
-#include "../../bpf/stages/ratelimit.bpf.c"
+#include "../../bpf/stages/ratelimit/ratelimit.bpf.c"
 #undef mark_value
 #undef LICENSE
 
 #define LICENSE mark_license
-#include "../../bpf/stages/mark.bpf.c"
+#include "../../bpf/stages/mark/mark.bpf.c"
 #undef LICENSE
 
 #define LICENSE count_license
-#include "../../bpf/stages/count.bpf.c"
+#include "../../bpf/stages/count/count.bpf.c"
 #undef LICENSE
 
 #define MONO_RUN(stage)							\

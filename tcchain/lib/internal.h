@@ -5,7 +5,7 @@
 
 #include <stdarg.h>
 #include <limits.h>
-#include "tcchain/libtcchain.h"
+#include "tcchain/lib/libtcchain.h"
 #include "netlink/tcnl.h"
 
 struct bpf_object;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcchain/main.h"
+#include "tcchain/cli/main.h"
 
 #ifndef TCC_VERSION
 #define TCC_VERSION "0.1.0"

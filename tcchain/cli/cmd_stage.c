@@ -6,7 +6,7 @@
 #include <string.h>
 #include <net/if.h>
 
-#include "tcchain/main.h"
+#include "tcchain/cli/main.h"
 
 static int do_stage_help(int argc, char **argv)
 {

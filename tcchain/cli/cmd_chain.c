@@ -5,7 +5,7 @@
 #include <time.h>
 #include <linux/pkt_cls.h>
 
-#include "tcchain/main.h"
+#include "tcchain/cli/main.h"
 
 /* "dev DEV ingress|egress", both required. */
 static int parse_hook(int argc, char **argv, struct target *t, const char *what)

@@ -12,7 +12,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "tcchain/main.h"
+#include "tcchain/cli/main.h"
 
 static int do_map_help(int argc, char **argv)
 {

@@ -11,7 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "tcchain/internal.h"
+#include "tcchain/lib/internal.h"
 
 #define VERIFIER_LOG_SIZE	(4U << 20)
 

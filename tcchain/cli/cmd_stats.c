@@ -4,7 +4,7 @@
 #include <net/if.h>
 #include <stdio.h>
 
-#include "tcchain/main.h"
+#include "tcchain/cli/main.h"
 
 static void print_counts(const struct tcc_slot_stats *s)
 {

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <linux/pkt_cls.h>
 
-#include "tcchain/internal.h"
+#include "tcchain/lib/internal.h"
 
 #ifndef TCC_STAGEDIR
 #define TCC_STAGEDIR "/usr/local/lib/tcchain/stages"

@@ -13,7 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "tcchain/internal.h"
+#include "tcchain/lib/internal.h"
 #include "entry.skel.h"
 
 static size_t config_map_len(void)

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 
-#include "tcchain/internal.h"
+#include "tcchain/lib/internal.h"
 
 int tcc__netns_dir(char *buf, size_t len)
 {

@@ -18,7 +18,7 @@
 #include <netinet/in.h>
 #include <bpf/bpf.h>
 
-#include "tcchain/main.h"
+#include "tcchain/cli/main.h"
 
 #define ACL_STAGE	"acl"
 #define ACL_ID_MAX	1023		/* ids index acl_hits[1024] */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "tcchain/main.h"
+#include "tcchain/cli/main.h"
 
 static const struct unit {
 	const char *sfx;

@@ -14,7 +14,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "tcchain/internal.h"
+#include "tcchain/lib/internal.h"
 
 struct rodata {
 	const struct btf *btf;

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "tcchain/libtcchain.h"
-#include "tcchain/output.h"
+#include "tcchain/lib/libtcchain.h"
+#include "tcchain/cli/output.h"
 
 struct cmd {
 	const char *name;

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tcchain/output.h"
+#include "tcchain/cli/output.h"
 
 bool json_output;
 bool pretty_output;

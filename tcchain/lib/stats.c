@@ -12,7 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "tcchain/internal.h"
+#include "tcchain/lib/internal.h"
 
 static __u64 ended(const struct tcc_stats *s)
 {

@@ -14,7 +14,7 @@
 #include <arpa/inet.h>
 #include <bpf/btf.h>
 
-#include "tcchain/internal.h"
+#include "tcchain/lib/internal.h"
 
 static const struct btf_type *resolve(const struct btf *btf, __u32 id, __u32 *out_id)
 {

@@ -14,7 +14,7 @@
 
 #include <bpf/libbpf.h>
 
-#include "tcchain/internal.h"
+#include "tcchain/lib/internal.h"
 
 /*
  * libbpf prints its warnings to stderr by default.  The library never

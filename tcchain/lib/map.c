@@ -9,7 +9,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "tcchain/internal.h"
+#include "tcchain/lib/internal.h"
 
 int tcc_stage_maps(const struct tcc_chain *c, __u32 slot,
 		   int (*cb)(const char *name, void *arg), void *arg)
