@@ -2,6 +2,7 @@
 /* tcchain stats: what every stage did. */
 #include <errno.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "tcchain/cli/main.h"
@@ -18,20 +19,26 @@ static void print_counts(const struct tcc_slot_stats *s)
 	out_uint("miss", " %6llu", s->miss);
 }
 
+static bool target_has(const struct target *t, const struct tcc_chain *c)
+{
+	return (!t->ifindex || tcc_chain_ifindex(c) == t->ifindex) &&
+	       (!t->has_dir || tcc_chain_dir(c) == t->dir);
+}
+
 static int stats_cb(struct tcc_chain *c, void *arg)
 {
 	const struct target *t = arg;
-	struct tcc_slot_stats st[TCC_STATS_ROWS], total = {};
+	struct tcc_slot_stats st[TCC_STATS_ROWS], total;
 	const struct tcc_slot_stats *chain = &st[TCC_STATS_CHAIN];
 	char name[IF_NAMESIZE] = "(gone)";
 	struct tcc_stage_info si;
 	int err;
 
-	if (t->ifindex && tcc_chain_ifindex(c) != t->ifindex)
-		return 0;
-	if (t->has_dir && tcc_chain_dir(c) != t->dir)
+	if (!target_has(t, c))
 		return 0;
 	err = tcc_stats_read(c, st);
+	if (!err)
+		err = tcc_stats_totals(c, &total);
 	if (err)
 		return err;
 	if_indextoname(tcc_chain_ifindex(c), name);
@@ -54,10 +61,10 @@ static int stats_cb(struct tcc_chain *c, void *arg)
 		const struct tcc_slot_stats *r = &st[s];
 		bool occupied = !tcc_stage_info(c, s, &si);
 
-		/* An empty slot is shown only if it has counted something
-		 * (misses, or a stage that was deleted).
+		/* An empty slot is shown only for its misses: what a deleted
+		 * stage counted is in the chain's verdicts below, not here.
 		 */
-		if (!occupied && !r->packets && !r->miss)
+		if (!occupied && !r->miss)
 			continue;
 		out_open_object(NULL);
 		out_uint("slot", "  %4llu", s);
@@ -65,28 +72,82 @@ static int stats_cb(struct tcc_chain *c, void *arg)
 		print_counts(r);
 		out_text("\n");
 		out_close_object();
-		total.bytes += r->bytes;
-		total.pass += r->pass;
-		total.drop += r->drop;
-		total.redirect += r->redirect;
-		total.other += r->other;
-		total.next += r->next;
-		total.miss += r->miss;
 	}
 	out_close_array();
 
-	/* Where the chain's packets ended: a stage's verdict, the end
-	 * verdict, or a miss.
+	/* Where the chain's packets ended, over its whole life: a stage's
+	 * verdict, the end verdict, or a miss.  Monotonic (doc/stats.md).
 	 */
 	out_open_object("verdicts");
-	out_uint("pass", "  verdicts: pass %llu", total.pass + chain->pass);
-	out_uint("drop", " drop %llu", total.drop + chain->drop);
+	out_uint("pass", "  verdicts: pass %llu", total.pass);
+	out_uint("drop", " drop %llu", total.drop);
 	out_uint("redirect", " redirect %llu", total.redirect);
-	out_uint("other", " other %llu", total.other + chain->other);
+	out_uint("other", " other %llu", total.other);
 	out_uint("miss", " miss %llu", total.miss);
 	out_text("\n");
 	out_close_object();
 	out_close_object();
+	return 0;
+}
+
+struct reset_arg {
+	const struct target *t;
+	int n;
+};
+
+static int reset_cb(struct tcc_chain *c, void *arg)
+{
+	struct reset_arg *ra = arg;
+	int err;
+
+	if (!target_has(ra->t, c))
+		return 0;
+	err = tcc_stats_reset(c);
+	if (!err)
+		ra->n++;
+	return err;
+}
+
+static int do_stats_help(int argc, char **argv)
+{
+	(void)argc; (void)argv;
+	fprintf(stderr,
+		"Usage: %s stats [ dev DEV [ ingress | egress ] ]\n"
+		"       %s stats reset [ dev DEV [ ingress | egress ] ]\n"
+		"Slot rows count for the stage in the slot since it went in; the verdicts\n"
+		"line counts the chain's whole life and never goes back (only reset does).\n",
+		bin_name, bin_name);
+	return 0;
+}
+
+static int stats_reset(int argc, char **argv)
+{
+	struct target t = {};
+	struct reset_arg ra = { .t = &t };
+	int used, err, lock;
+
+	used = parse_target(argc, argv, &t);
+	if (used < 0)
+		return -1;
+	if (argc > used) {
+		p_err("stats reset: unknown keyword '%s'", argv[used]);
+		return -1;
+	}
+	lock = tcc_lock();
+	if (lock < 0) {
+		p_fail(lock, "stats reset: cannot take the chains' lock");
+		return -1;
+	}
+	err = tcc_chain_foreach(ctx, reset_cb, &ra);
+	tcc_unlock(lock);
+	if (err) {
+		p_fail(err, "cannot reset stats");
+		return -1;
+	}
+	if (!ra.n) {
+		p_err("stats reset: no chain matches");
+		return -1;
+	}
 	return 0;
 }
 
@@ -95,6 +156,10 @@ int do_stats(int argc, char **argv)
 	struct target t = {};
 	int used, err;
 
+	if (argc && is_kw(argv[0], "help"))
+		return do_stats_help(argc, argv);
+	if (argc && is_kw(argv[0], "reset"))
+		return stats_reset(argc - 1, argv + 1);
 	used = parse_target(argc, argv, &t);
 	if (used < 0)
 		return -1;

@@ -221,8 +221,22 @@ struct tcc_slot_stats {
 	__u64 miss;
 };
 
-/* out has TCC_STATS_ROWS entries. */
+/*
+ * out has TCC_STATS_ROWS entries.  A slot row counts for the stage in the
+ * slot now, from when it went in; an empty slot shows only its misses.
+ */
 int tcc_stats_read(const struct tcc_chain *chain, struct tcc_slot_stats *out);
+/*
+ * Where the chain's packets ended, over its whole life: every slot's
+ * verdicts and misses (whichever stage gave them) plus the end verdicts;
+ * packets and bytes in.  Monotonic: stage set and del never move it back;
+ * only tcc_stats_reset() does.
+ */
+int tcc_stats_totals(const struct tcc_chain *chain, struct tcc_slot_stats *total);
+/* Zero every counter of the chain and every stage's baseline.  Take the
+ * chains' lock around it.
+ */
+int tcc_stats_reset(const struct tcc_chain *chain);
 
 /* ---- stage lookup ------------------------------------------------------------ */
 

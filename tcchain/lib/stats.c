@@ -110,9 +110,11 @@ int tcc_stats_read(const struct tcc_chain *c, struct tcc_slot_stats *out)
 		o->miss = since(raw[s].miss, m.base.miss);
 		v = o->pass + o->drop + o->redirect + o->other;
 		if (!m.prog_id) {
-			/* an empty slot saw only what it counted itself */
-			o->packets = v;
-			o->bytes = raw[s].bytes;
+			/* An empty slot has no stage to count for: what its
+			 * deleted stages did stays in the chain's totals
+			 * (tcc_stats_totals), and only its misses are its own.
+			 */
+			*o = (struct tcc_slot_stats){ .miss = raw[s].miss };
 			continue;
 		}
 		o->packets = since(since(arrived[s], m.base_arrived), o->miss);
@@ -124,4 +126,58 @@ int tcc_stats_read(const struct tcc_chain *c, struct tcc_slot_stats *out)
 		.drop = ch->drop, .redirect = ch->redirect, .other = ch->other,
 	};
 	return 0;
+}
+
+int tcc_stats_totals(const struct tcc_chain *c, struct tcc_slot_stats *total)
+{
+	struct tcc_stats raw[TCC_STATS_ROWS];
+	const struct tcc_stats *ch = &raw[TCC_STATS_CHAIN];
+	int err = rows_read(c, raw);
+
+	if (err)
+		return err;
+	/* Raw rows only, no baselines: a baseline moves when a stage goes in,
+	 * and a total that moved with it would go backwards.
+	 */
+	*total = (struct tcc_slot_stats){
+		.packets = ch->packets, .bytes = ch->bytes, .pass = ch->pass,
+		.drop = ch->drop, .redirect = ch->redirect, .other = ch->other,
+	};
+	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++) {
+		total->pass += raw[s].pass;
+		total->drop += raw[s].drop;
+		total->redirect += raw[s].redirect;
+		total->other += raw[s].other;
+		total->miss += raw[s].miss;
+	}
+	return 0;
+}
+
+int tcc_stats_reset(const struct tcc_chain *c)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct tcc_stats *zero;
+	int err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	zero = calloc(ncpu, sizeof(*zero));
+	if (!zero)
+		return -ENOMEM;
+	for (__u32 row = 0; row < TCC_STATS_ROWS && !err; row++)
+		if (bpf_map_update_elem(c->stats_fd, &row, zero, BPF_EXIST))
+			err = -errno;
+	free(zero);
+	/* Every baseline counted from the old rows: start them over too. */
+	for (__u32 s = 0; s < TCC_MAX_SLOTS && !err; s++) {
+		struct tcc_meta m;
+
+		err = tcc__meta_read(c, s, &m);
+		if (err)
+			break;
+		m.base_arrived = m.base_arrived_bytes = 0;
+		m.base = (struct tcc_stats){};
+		err = tcc__meta_write(c, s, &m);
+	}
+	return err;
 }
