@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * JSON is built in memory and written by out_flush(): a command that fails
+ * half-way (after "[" went out) must still print exactly one document, the
+ * error, never "[]{\"error\": ...}".
+ */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcchain/cli/output.h"
@@ -14,24 +20,83 @@ bool debug_output;
 static int depth;
 static bool first[MAX_DEPTH] = { true };
 static bool json_started;	/* a document is open and needs its newline */
+static char *json_buf;		/* the document so far */
+static size_t json_len;
+static FILE *json_f;		/* open_memstream() on json_buf */
+static char *json_error;	/* the first error: it replaces the document */
 
-static void json_escape(FILE *f, const char *s)
+/* Where JSON goes: memory, or stdout if memory cannot be had. */
+static FILE *jout(void)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
+	static bool registered;
 
-		switch (c) {
+	/* A command may return early through any path: the document is
+	 * written at exit at the latest.
+	 */
+	if (!registered && !atexit(out_flush))
+		registered = true;
+	if (!json_f)
+		json_f = open_memstream(&json_buf, &json_len);
+	return json_f ? json_f : stdout;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF).
+ */
+static int utf8_len(const unsigned char *s)
+{
+	int n, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* A JSON string; bytes that are not UTF-8 become U+FFFD, so the document
+ * stays valid whatever a user typed.
+ */
+static void json_escape(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', f);
+	while (*s) {
+		int n = utf8_len(s);
+
+		if (!n) {
+			fputs("\\ufffd", f);
+			s++;
+			continue;
+		}
+		switch (*s) {
 		case '"':  fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;
 		case '\n': fputs("\\n", f); break;
 		case '\t': fputs("\\t", f); break;
 		default:
-			if (c < 0x20)
-				fprintf(f, "\\u%04x", c);
+			if (*s < 0x20 || *s == 0x7f)
+				fprintf(f, "\\u%04x", *s);
 			else
-				fputc(c, f);
+				fwrite(s, 1, n, f);
 		}
+		s += n;
 	}
 	fputc('"', f);
 }
@@ -40,9 +105,9 @@ static void indent(void)
 {
 	if (!pretty_output)
 		return;
-	fputc('\n', stdout);
+	fputc('\n', jout());
 	for (int i = 0; i < depth; i++)
-		fputs("    ", stdout);
+		fputs("    ", jout());
 }
 
 /* Separator, indentation and "key": for the next JSON value. */
@@ -50,20 +115,20 @@ static void json_key(const char *key)
 {
 	json_started = true;
 	if (!first[depth])
-		fputc(',', stdout);
+		fputc(',', jout());
 	first[depth] = false;
 	if (depth)
 		indent();
 	if (key) {
-		json_escape(stdout, key);
-		fputs(pretty_output ? ": " : ":", stdout);
+		json_escape(jout(), key);
+		fputs(pretty_output ? ": " : ":", jout());
 	}
 }
 
 static void json_open(const char *key, char c)
 {
 	json_key(key);
-	fputc(c, stdout);
+	fputc(c, jout());
 	if (depth < MAX_DEPTH - 1)
 		depth++;
 	first[depth] = true;
@@ -76,7 +141,7 @@ static void json_close(char c)
 	depth--;
 	if (!empty)
 		indent();
-	fputc(c, stdout);
+	fputc(c, jout());
 }
 
 void out_open_object(const char *key)
@@ -107,7 +172,7 @@ void out_string(const char *key, const char *fmt, const char *v)
 {
 	if (json_output) {
 		json_key(key);
-		json_escape(stdout, v);
+		json_escape(jout(), v);
 	} else if (fmt) {
 		printf(fmt, v);
 	}
@@ -117,7 +182,7 @@ void out_uint(const char *key, const char *fmt, unsigned long long v)
 {
 	if (json_output) {
 		json_key(key);
-		printf("%llu", v);
+		fprintf(jout(), "%llu", v);
 	} else if (fmt) {
 		printf(fmt, v);
 	}
@@ -127,7 +192,7 @@ void out_int(const char *key, const char *fmt, long long v)
 {
 	if (json_output) {
 		json_key(key);
-		printf("%lld", v);
+		fprintf(jout(), "%lld", v);
 	} else if (fmt) {
 		printf(fmt, v);
 	}
@@ -137,7 +202,7 @@ void out_bool(const char *key, const char *fmt, bool v)
 {
 	if (json_output) {
 		json_key(key);
-		fputs(v ? "true" : "false", stdout);
+		fputs(v ? "true" : "false", jout());
 	} else if (fmt && v) {
 		printf("%s", fmt);
 	}
@@ -147,7 +212,7 @@ void out_null(const char *key)
 {
 	if (json_output) {
 		json_key(key);
-		fputs("null", stdout);
+		fputs("null", jout());
 	}
 }
 
@@ -164,8 +229,24 @@ void out_text(const char *fmt, ...)
 
 void out_flush(void)
 {
-	if (json_output && json_started)
+	if (json_f)
+		fflush(json_f);
+	if (json_error) {
+		fputs(json_error, stdout);
+	} else if (json_output && json_started) {
+		if (json_len)
+			fwrite(json_buf, 1, json_len, stdout);
 		fputc('\n', stdout);
+	}
+	if (json_f) {
+		fclose(json_f);
+		json_f = NULL;
+		free(json_buf);
+		json_buf = NULL;
+		json_len = 0;
+	}
+	free(json_error);
+	json_error = NULL;
 	json_started = false;
 	fflush(stdout);
 }
@@ -183,16 +264,24 @@ void p_err(const char *fmt, ...)
 		if (*p == '\n')
 			*p = ' ';
 	if (json_output) {
-		/* Whatever was half-written is abandoned: the error is the
-		 * document.
+		/* Whatever was half-written is abandoned: the first error is
+		 * the document, written by out_flush().
 		 */
+		FILE *f;
+		size_t len;
+
 		depth = 0;
 		first[0] = true;
-		json_started = false;
-		fputs("{\"error\":", stdout);
-		json_escape(stdout, msg);
-		fputs("}\n", stdout);
-		fflush(stdout);
+		jout();		/* registers out_flush() at exit */
+		if (json_error)
+			return;
+		f = open_memstream(&json_error, &len);
+		if (!f)
+			return;
+		fputs("{\"error\":", f);
+		json_escape(f, msg);
+		fputs("}\n", f);
+		fclose(f);
 	} else {
 		fflush(stdout);
 		fprintf(stderr, "Error: %s\n", msg);
