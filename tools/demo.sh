@@ -21,9 +21,13 @@ done
 
 CLI=tcc-demo-client-$$
 SRV=tcc-demo-server-$$
-bold=$(tput bold 2>/dev/null || true)
-dim=$(tput dim 2>/dev/null || true)
-norm=$(tput sgr0 2>/dev/null || true)
+bold= dim= norm=
+# Colour only for a terminal: a log or a pipe gets plain text.
+if [ -t 1 ]; then
+	bold=$(tput bold 2>/dev/null || true)
+	dim=$(tput dim 2>/dev/null || true)
+	norm=$(tput sgr0 2>/dev/null || true)
+fi
 
 cleanup()
 {
@@ -107,11 +111,16 @@ step "What every stage did"
 tcc stats
 step "The acl stage's rules, with hits"
 tcc acl show
+note() { printf '  %s%s%s\n' "$dim" "$*" "$norm"; }
+note "(acl's default counts the IP packets no rule matched; stats' 'next' for acl"
+note " also has the few packets that are not IP (ARP), which acl lets by uncounted)"
 step "The ratelimit stage's own counters (a stage map, read by BTF field names)"
 tcc map show 2 rl_stats
 step "The count stage: packets per L4 protocol and per destination port"
 tcc map show 4 count_proto
 tcc map show 4 count_dport
+note "(count saw the packets ratelimit let through: UDP (17), ICMPv6 neighbour"
+note " discovery (58) and the odd ARP packet, which has no L4 protocol to count)"
 step "Cleanup"
 tcc del dev s0 ingress
 echo "done: namespaces and pins removed"
