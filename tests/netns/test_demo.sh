@@ -8,7 +8,7 @@ require_tcchain
 require_traffic
 
 log=$TCC_TMP/demo.log
-check_ok "demo: runs to the end" env OUT="${OUT:-build}" bash tools/demo.sh
+check_ok "demo: runs to the end" env TERM=xterm OUT="${OUT:-build}" bash tools/demo.sh
 cp "$TCC_STDOUT" "$log"
 check_eq "demo: no escape codes when stdout is not a terminal" "$(grep -c $'\033' "$log")" 0
 check_eq "demo: the acl drops the :7000 flow" \
