@@ -243,6 +243,11 @@ int main(int argc, char **argv)
 		}
 	}
 	err = tcc_bpffs_ensure();
+	if (err == -EXDEV) {
+		p_err("/sys/fs/bpf here is not the host's bpffs (under 'ip netns exec'?): pins would vanish with this command; use '%s -n NETNS' instead",
+		      bin_name);
+		return 1;
+	}
 	if (err) {
 		p_err("cannot mount bpffs on /sys/fs/bpf: %s", strerror(-err));
 		return 1;

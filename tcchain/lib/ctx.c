@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "tcchain/lib/internal.h"
+#include "tcchain/lib/netns.h"
 
 /*
  * libbpf prints its warnings to stderr by default.  The library never
@@ -143,10 +144,10 @@ int tcc_netns_id(__u64 *id)
 
 int tcc_bpffs_ensure(void)
 {
-	struct statfs sfs;
+	int err = tcc__bpffs_check();
 
-	if (!statfs("/sys/fs/bpf", &sfs) && sfs.f_type == BPF_FS_MAGIC)
-		return 0;
+	if (err <= 0)
+		return err;
 	if (mkdir("/sys/fs/bpf", 0755) && errno != EEXIST)
 		return -errno;
 	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))

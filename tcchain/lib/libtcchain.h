@@ -53,7 +53,12 @@ int tcc_netns_id(__u64 *id);
  */
 int tcc_lock(void);
 void tcc_unlock(int token);
-/* Mount bpffs on /sys/fs/bpf when nothing is mounted there. */
+/*
+ * Make sure pins will outlive this command: mount bpffs on /sys/fs/bpf
+ * when nothing is mounted there and this is the host's mount namespace.
+ * -EXDEV when pins would live only in a private mount namespace (as
+ * under `ip netns exec`): nothing is mounted then.
+ */
 int tcc_bpffs_ensure(void);
 
 /* ---- chains ------------------------------------------------------------------ */
