@@ -153,6 +153,13 @@ REAL_HZ=10000
 REAL_HOOK='^(tc_run|tcx_run|sch_handle_ingress|tcf_classify)$'
 RX=tcc-bench-$$-rx
 TX=tcc-bench-$$-tx
+# The key of a namespace's pin directory: its netns cookie.
+ns_cookie()
+{
+	nsenter --net="/run/netns/$1" python3 -c 'import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+print(struct.unpack("Q", s.getsockopt(socket.SOL_SOCKET, 71, 8))[0])'
+}
 RXINO=
 RPID=
 SCPU=${REAL_CPUS%,*}
@@ -189,7 +196,7 @@ real_setup() {
 
 	rlog ip netns add "$TX"
 	rlog ip netns add "$RX"
-	RXINO=$(stat -L -c %i "/run/netns/$RX")
+	RXINO=$(ns_cookie "$RX")
 	rlog ip -n "$TX" link set lo up
 	rlog ip -n "$RX" link set lo up
 	for i in 1 2 3 4; do
@@ -573,7 +580,7 @@ control_plane() {
 
 	trap cleanup EXIT
 	ip netns add "$NS"
-	NSINO=$(stat -L -c %i "/run/netns/$NS")
+	NSINO=$(ns_cookie "$NS")
 	ip -n "$NS" link add va type veth peer name vb
 
 	echo "== 4. control plane (tcchain CLI, namespace $NS) =="
@@ -644,7 +651,7 @@ control_plane() {
 		timed "$TCCHAIN" -n "$NS" del dev "d$i" ingress > /dev/null
 	done
 	t_del=$(( $(now_ns) - t ))
-	left=$( (find "/sys/fs/bpf/tcchain/$NSINO" -mindepth 1 2>/dev/null || true) | wc -l)
+	left=$( (find "/sys/fs/bpf/tcchain/$NSINO" -mindepth 1 -path "*/[0-9]*" 2>/dev/null || true) | wc -l)
 
 	echo
 	echo "$CHAINS chains on $CHAINS veth devices"

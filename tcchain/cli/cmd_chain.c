@@ -203,7 +203,7 @@ int do_show(int argc, char **argv)
 
 int do_prune(int argc, char **argv)
 {
-	int removed, err;
+	int removed, dead_chains, dead_ns, err;
 
 	if (argc > 0) {
 		p_err("prune: unknown keyword '%s'", argv[0]);
@@ -214,8 +214,17 @@ int do_prune(int argc, char **argv)
 		p_fail(err, "cannot prune stale chains");
 		return -1;
 	}
+	/* From any namespace: the pins of namespaces that are gone. */
+	err = tcc_netns_prune(ctx, &dead_chains, &dead_ns);
+	if (err) {
+		p_fail(err, "cannot prune the chains of deleted namespaces");
+		return -1;
+	}
 	out_open_object(NULL);
-	out_uint("removed", "removed %llu stale chain(s)\n", removed);
+	out_uint("removed", "removed %llu chain(s):", removed + dead_chains);
+	out_uint("stale", " %llu stale,", removed);
+	out_uint("in_deleted_netns", " %llu in deleted namespaces", dead_chains);
+	out_uint("deleted_netns", " (%llu namespace(s))\n", dead_ns);
 	out_close_object();
 	return 0;
 }

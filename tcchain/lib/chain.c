@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "tcchain/lib/internal.h"
+#include "tcchain/lib/netns.h"
 #include "entry.skel.h"
 
 static size_t config_map_len(void)
@@ -556,6 +557,9 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 	if (err)
 		goto undo;
 	made_dir = true;
+	err = tcc__netns_mark();
+	if (err)
+		goto undo;
 	err = chain_pin(c, dir);
 	if (err)
 		goto undo;

@@ -134,12 +134,11 @@ int tcc_netns_enter(const char *name)
 
 int tcc_netns_id(__u64 *id)
 {
-	struct stat st;
-
-	if (stat("/proc/self/ns/net", &st))
-		return -errno;
-	*id = st.st_ino;
-	return 0;
+	/* The cookie, not the nsfs inode: the kernel reuses inodes of freed
+	 * namespaces, and a pin directory keyed by one could be taken for a
+	 * newer namespace's.
+	 */
+	return tcc__netns_cookie(id);
 }
 
 int tcc_bpffs_ensure(void)

@@ -44,8 +44,16 @@ const char *tcc_ctx_log(const struct tcc_ctx *ctx);
  * before anything else uses the context.
  */
 int tcc_netns_enter(const char *name_or_path);
-/* The inode of the current network namespace (the pin directory's name). */
+/* The current network namespace's cookie (the pin directory's name): the
+ * kernel never gives it to another namespace while the system runs. */
 int tcc_netns_id(__u64 *id);
+/*
+ * Remove the pins of namespaces that no longer exist: the kernel proves
+ * each one gone (its nsfs file handle, recorded at add, goes stale).
+ * *chains counts the chains removed, *netns the namespaces.  Namespaces
+ * that are alive, or whose liveness cannot be proven, are not touched.
+ */
+int tcc_netns_prune(struct tcc_ctx *ctx, int *chains, int *netns);
 /*
  * The lock every change to a chain takes (flock on the pin root), for
  * callers doing their own read-modify-write of a stage's maps.  Returns a

@@ -24,6 +24,11 @@ int tcc__netns_handle(struct tcc_ns_handle *h);
  * file handles): treat as alive.
  */
 int tcc__netns_alive(const struct tcc_ns_handle *h);
+/* Record the current namespace's file handle in its pin directory (a
+ * directory named TCC_PIN_NETNS_PFX "<type>-<hex>"), once. */
+int tcc__netns_mark(void);
+#define TCC_PIN_NETNS_PFX	"netns-"
+
 /*
  * Whether pins made under /sys/fs/bpf outlive this command: 0 when it is
  * the host's bpffs; 1 when none is mounted and this is the initial mount

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The bpffs layout: one directory per chain,
- *   /sys/fs/bpf/tcchain/<netns inode>/<ifindex>/<ingress|egress>/
- * so the same device name in two namespaces gets two chains.
+ *   /sys/fs/bpf/tcchain/<netns cookie>/<ifindex>/<ingress|egress>/
+ * so the same device name in two namespaces gets two chains, and a
+ * namespace's directory also holds its liveness record (netns.c).
  */
 #include <dirent.h>
 #include <errno.h>

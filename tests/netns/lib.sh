@@ -28,6 +28,7 @@
 #				VETH_A4 VETH_B4 VETH_A6 VETH_B6 (pair n of the
 #				test: 10.0.n.1|2/24, fd00:0:n::1|2/64)
 #   in_ns NS CMD...		run CMD in NS (nsenter, keeps the host /sys)
+#   netns_cookie NS		the key of NS's pin directory
 #   chain_add NS DEV DIR [ARG...]	tcchain add, deferring its del
 #   defer [-q] CMD...		push CMD on the cleanup stack (-q: ignore
 #				its failure quietly)
@@ -285,18 +286,27 @@ in_ns()
 	nsenter --net="$ns" -- "$@"
 }
 
-# Chain pins live in /sys/fs/bpf/tcchain/<netns inode>/.  Pins left for a
-# namespace about to go are a bug (a missing del, or del leaking); say so
-# and remove them now, while the inode cannot yet belong to another netns.
+# The key of a namespace's pin directory, /sys/fs/bpf/tcchain/<cookie>/:
+# its netns cookie (SO_NETNS_COOKIE), which the kernel never reuses.
+netns_cookie()
+{
+	in_ns "$1" python3 -c 'import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+print(struct.unpack("Q", s.getsockopt(socket.SOL_SOCKET, 71, 8))[0])'
+}
+
+# Pins left for a namespace about to go are a bug (a missing del, or del
+# leaking); say so and remove them now.
 _tcc_ns_del()
 {
-	local ns=$1 ino
+	local ns=$1 key
 
-	ino=$(stat -c %i "/run/netns/$ns" 2>/dev/null)
-	if [ -n "$ino" ] && [ -d "/sys/fs/bpf/tcchain/$ino" ]; then
-		echo "# cleanup: $ns: removing pins left in /sys/fs/bpf/tcchain/$ino"
-		rm -rf "/sys/fs/bpf/tcchain/$ino"
+	key=$(netns_cookie "$ns" 2>/dev/null)
+	if [ -n "$key" ] && [ -d "/sys/fs/bpf/tcchain/$key" ] &&
+	   [ -n "$(find "/sys/fs/bpf/tcchain/$key" -mindepth 1 -maxdepth 1 -name '[0-9]*')" ]; then
+		echo "# cleanup: $ns: removing pins left in /sys/fs/bpf/tcchain/$key"
 	fi
+	[ -n "$key" ] && rm -rf "/sys/fs/bpf/tcchain/$key"
 	ip netns del "$ns"
 }
 
