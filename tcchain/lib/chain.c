@@ -471,7 +471,7 @@ static void dev_cleanup(struct tcc_ctx *ctx, int ifindex, const char *devdir)
 	/* The device's directory, then the namespace's if that was the last. */
 	if (!rmdir(devdir) && !path_fmt(path, "%s", devdir) && strrchr(path, '/')) {
 		*strrchr(path, '/') = '\0';
-		rmdir(path);
+		tcc__netns_dir_release(path);
 	}
 }
 

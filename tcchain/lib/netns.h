@@ -28,6 +28,8 @@ int tcc__netns_alive(const struct tcc_ns_handle *h);
  * directory named TCC_PIN_NETNS_PFX "<type>-<hex>"), once. */
 int tcc__netns_mark(void);
 #define TCC_PIN_NETNS_PFX	"netns-"
+/* Remove a namespace's directory (and its record) when no chain is left. */
+void tcc__netns_dir_release(const char *nsdir);
 
 /*
  * Whether pins made under /sys/fs/bpf outlive this command: 0 when it is

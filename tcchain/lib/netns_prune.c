@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "tcchain/lib/internal.h"
@@ -115,6 +116,31 @@ static int count_chains(const char *nsdir)
 	}
 	closedir(d);
 	return n;
+}
+
+void tcc__netns_dir_release(const char *nsdir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(nsdir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (strncmp(de->d_name, TCC_PIN_NETNS_PFX, strlen(TCC_PIN_NETNS_PFX))) {
+			closedir(d);
+			return;		/* a device directory: chains are left */
+		}
+	}
+	rewinddir(d);
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, TCC_PIN_NETNS_PFX, strlen(TCC_PIN_NETNS_PFX)) &&
+		    !path_fmt(path, "%s/%s", nsdir, de->d_name))
+			rmdir(path);
+	closedir(d);
+	rmdir(nsdir);
 }
 
 int tcc_netns_prune(struct tcc_ctx *ctx, int *chains, int *netns)

@@ -46,7 +46,8 @@ grows "stats: chain drops stay after stage del"
 
 check_ok "stats: stage set 1 (passing stage)" tcc stage set 1 "$P/rt_pass.bpf.o"
 grows "stats: chain drops stay after stage set"
-check_eq "stats: a new stage starts from zero" "$(stat '.slots[0].packets')" 0
+# (a stray neighbour-discovery packet may reach it in between)
+check_range "stats: a new stage starts from zero" "$(stat '.slots[0].packets')" 0 3
 send
 wait_until 5 quiet
 check_range "stats: the new stage counts only its own packets" \
