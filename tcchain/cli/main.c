@@ -197,6 +197,42 @@ static const struct cmd cmds[] = {
 	{ 0 }
 };
 
+/* The namespace, the bpffs and the pin root, before any command runs. */
+static int prepare(const char *netns)
+{
+	char why[256];
+	int err;
+
+	if (!tcc_privileged()) {
+		p_err("tcchain needs root (CAP_NET_ADMIN and CAP_BPF or CAP_SYS_ADMIN)");
+		return 1;
+	}
+
+	if (netns) {
+		err = tcc_netns_enter(netns);
+		if (err) {
+			p_err("cannot enter network namespace '%s': %s", netns, strerror(-err));
+			return 1;
+		}
+	}
+	err = tcc_bpffs_ensure();
+	if (err == -EXDEV) {
+		p_err("/sys/fs/bpf here is not the host's bpffs (under 'ip netns exec'?): pins would vanish with this command; use '%s -n NETNS' instead",
+		      bin_name);
+		return 1;
+	}
+	if (err) {
+		p_err("cannot mount bpffs on /sys/fs/bpf: %s", strerror(-err));
+		return 1;
+	}
+	err = tcc_pin_root_check(why, sizeof(why));
+	if (err) {
+		p_err("refusing to use the pin root: %s", err == -EPERM ? why : strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -234,24 +270,9 @@ int main(int argc, char **argv)
 		do_help(0, NULL);
 		return 1;
 	}
-
-	if (netns) {
-		err = tcc_netns_enter(netns);
-		if (err) {
-			p_err("cannot enter network namespace '%s': %s", netns, strerror(-err));
-			return 1;
-		}
-	}
-	err = tcc_bpffs_ensure();
-	if (err == -EXDEV) {
-		p_err("/sys/fs/bpf here is not the host's bpffs (under 'ip netns exec'?): pins would vanish with this command; use '%s -n NETNS' instead",
-		      bin_name);
+	/* Help needs nothing; everything else needs the kernel's leave. */
+	if (!is_kw(argv[argc - 1], "help") && prepare(netns))
 		return 1;
-	}
-	if (err) {
-		p_err("cannot mount bpffs on /sys/fs/bpf: %s", strerror(-err));
-		return 1;
-	}
 	ctx = tcc_ctx_new();
 	if (!ctx) {
 		p_err("out of memory");

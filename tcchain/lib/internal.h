@@ -91,6 +91,8 @@ int tcc__chain_dir(char *buf, size_t len, int ifindex, enum tcc_dir dir);
 int tcc__mkdir_p(const char *path);
 int tcc__rm_rf(const char *path);
 int tcc__lock(void);			/* returns a lock fd, or -errno */
+/* tcc_pin_root_check() on any bpffs and pin root: for tests. */
+int tcc__pin_root_check_at(const char *bpffs, const char *root, char *why, size_t len);
 void tcc__unlock(int fd);
 int tcc__pin_at(int fd, const char *dir, const char *name);
 int tcc__obj_get_at(const char *dir, const char *name);

@@ -61,6 +61,16 @@ int tcc_netns_prune(struct tcc_ctx *ctx, int *chains, int *netns);
  */
 int tcc_lock(void);
 void tcc_unlock(int token);
+/* Whether this process may change tc and BPF state at all: effective
+ * CAP_NET_ADMIN plus CAP_BPF or CAP_SYS_ADMIN. */
+bool tcc_privileged(void);
+/*
+ * Whether the pin root can be trusted: a real directory owned by root and
+ * writable by no one else, in a bpffs that others cannot rename it out of.
+ * -EPERM with the reason in why when not.  A missing root is fine: tcchain
+ * creates it root-owned, mode 0700.
+ */
+int tcc_pin_root_check(char *why, size_t len);
 /*
  * Make sure pins will outlive this command: mount bpffs on /sys/fs/bpf
  * when nothing is mounted there and this is the host's mount namespace.

@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,22 @@
 
 #include "tcchain/lib/internal.h"
 #include "tcchain/lib/netns.h"
+
+bool tcc_privileged(void)
+{
+	unsigned long long eff = 0;
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return geteuid() == 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	/* capability numbers from linux/capability.h */
+	return (eff >> 12 & 1) && ((eff >> 39 & 1) || (eff >> 21 & 1));
+}
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE	71	/* since Linux 5.14 */

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 
 #include "tcchain/lib/internal.h"
+#include "tcchain/lib/netns.h"
 
 int tcc__netns_dir(char *buf, size_t len)
 {
@@ -62,6 +63,47 @@ int tcc__mkdir_p(const char *path)
 	return 0;
 }
 
+int tcc__pin_root_check_at(const char *bpffs, const char *root, char *why, size_t len)
+{
+	struct stat st;
+
+	/* Others may create entries in a world-writable bpffs (some systems
+	 * mount it 1777); without the sticky bit they could also rename
+	 * ours away and put their own in its place.
+	 */
+	if (lstat(bpffs, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+		snprintf(why, len, "%s is writable by everyone without the sticky bit", bpffs);
+		return -EPERM;
+	}
+	if (lstat(root, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISLNK(st.st_mode)) {
+		snprintf(why, len, "%s is a symbolic link", root);
+		return -EPERM;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(why, len, "%s is not a directory", root);
+		return -EPERM;
+	}
+	if (st.st_uid != 0) {
+		snprintf(why, len, "%s is owned by uid %u, not root", root, st.st_uid);
+		return -EPERM;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(why, len, "%s is writable by others (mode %04o)", root,
+			 st.st_mode & 07777);
+		return -EPERM;
+	}
+	return 0;
+}
+
+int tcc_pin_root_check(char *why, size_t len)
+{
+	return tcc__pin_root_check_at(TCC_BPFFS, TCC_PIN_ROOT, why, len);
+}
+
 /* Remove a directory of pins.  bpffs holds only pins and directories. */
 int tcc__rm_rf(const char *path)
 {
@@ -95,12 +137,19 @@ int tcc__rm_rf(const char *path)
  */
 int tcc__lock(void)
 {
+	char why[256];
 	int fd, err;
 
+	err = tcc_pin_root_check(why, sizeof(why));
+	if (err)
+		return err;
 	err = tcc__mkdir_p(TCC_PIN_ROOT);
 	if (err)
 		return err;
-	fd = open(TCC_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* O_NOFOLLOW: the root was checked above, and a symbolic link
+	 * swapped in since would be refused here rather than followed.
+	 */
+	fd = open(TCC_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX)) {

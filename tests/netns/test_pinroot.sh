@@ -21,3 +21,55 @@ check_eq "pin root: nothing was mounted on the host's /sys/fs/bpf" \
 	"$(grep -c ' /sys/fs/bpf ' /proc/self/mountinfo)" 1
 check_ok "pin root: 'tcchain -n NS add' works" "$TCCHAIN" -n "$A" add dev lo ingress
 check_ok "pin root: and del" "$TCCHAIN" -n "$A" del dev lo ingress
+
+# ---- unprivileged users and a pin root others can write ------------------------
+setup_ns B
+chain_add "$B" lo ingress
+capture "$TCCHAIN" -n "$B" stage set 0 "$TCC_OUTDIR/stages/parse.bpf.o"
+snap() {
+	find /sys/fs/bpf/tcchain | sort
+	tc -n "$B" filter show dev lo ingress
+	"$TCCHAIN" -n "$B" -j show
+}
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+before=$(snap)
+while read -r cmd; do
+	# shellcheck disable=SC2086
+	check_fail "unprivileged: $cmd" "needs root" nobody "$TCCHAIN" -n "$B" $cmd
+done <<'CMDS'
+add dev lo egress
+del dev lo ingress
+show
+prune
+stage set 1 parse
+stage del 0
+stage show
+stats
+stats reset
+map show 0
+acl show
+CMDS
+check_eq "unprivileged: nothing changed" "$(snap)" "$before"
+check_ok "unprivileged: help still works" nobody "$TCCHAIN" help
+check_ok "unprivileged: stage help still works" nobody "$TCCHAIN" stage help
+
+mode=$(stat -c %a /sys/fs/bpf/tcchain)
+defer chmod "$mode" /sys/fs/bpf/tcchain
+capture chmod 0777 /sys/fs/bpf/tcchain
+check_fail "pin root writable by others: refused" "writable by others \(mode 0777\)" \
+	"$TCCHAIN" -n "$B" show
+capture chmod "$mode" /sys/fs/bpf/tcchain
+defer chown 0:0 /sys/fs/bpf/tcchain
+capture chown 65534:65534 /sys/fs/bpf/tcchain
+check_fail "pin root owned by another user: refused" "owned by uid 65534, not root" \
+	"$TCCHAIN" -n "$B" stage set 1 parse
+capture chown 0:0 /sys/fs/bpf/tcchain
+bmode=$(stat -c %a /sys/fs/bpf)
+defer chmod "$bmode" /sys/fs/bpf
+capture chmod 0777 /sys/fs/bpf
+check_fail "bpffs writable by everyone without the sticky bit: refused" "without the sticky bit" \
+	"$TCCHAIN" -n "$B" show
+capture chmod 1777 /sys/fs/bpf
+check_ok "bpffs 1777 (sticky): fine, the pin root is ours" "$TCCHAIN" -n "$B" show
+capture chmod "$bmode" /sys/fs/bpf
+check_eq "refused commands changed nothing" "$(snap)" "$before"

@@ -12,6 +12,11 @@
 #include <sys/mount.h>
 #include <sys/wait.h>
 
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tcchain/lib/internal.h"
 #include "tcchain/lib/netns.h"
 #include "tests/lib/tst.h"
 
@@ -125,12 +130,64 @@ static void private_bpffs_is_refused(void)
 	ASSERT_EQ(a.rc, -EXDEV, "no bpffs in a private mount namespace: refused, not mounted");
 }
 
+/* A bpffs of the child's own, to plant what a local user could. */
+static void child_pin_root(struct child_out *o)
+{
+	char dir[] = "/tmp/tcc-pinroot-XXXXXX", root[64], other[64], why[256];
+	int rc = 0;
+
+	if (!mkdtemp(dir) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("bpf", dir, "bpf", 0, "mode=0700")) {
+		o->rc = -errno;
+		return;
+	}
+	snprintf(root, sizeof(root), "%s/tcchain", dir);
+	snprintf(other, sizeof(other), "%s/elsewhere", dir);
+	/* each case: a pin root that must be refused, then a fine one */
+	if (mkdir(other, 0700) || symlink(other, root))
+		rc = -errno;
+	else if (tcc__pin_root_check_at(dir, root, why, sizeof(why)) != -EPERM ||
+		 !strstr(why, "symbolic link"))
+		rc = 1;
+	else if (unlink(root) || mkdir(root, 0700) || chown(root, 1000, 1000))
+		rc = -errno;
+	else if (tcc__pin_root_check_at(dir, root, why, sizeof(why)) != -EPERM ||
+		 !strstr(why, "owned by uid 1000"))
+		rc = 2;
+	else if (chown(root, 0, 0) || chmod(root, 0770))
+		rc = -errno;
+	else if (tcc__pin_root_check_at(dir, root, why, sizeof(why)) != -EPERM ||
+		 !strstr(why, "writable by others"))
+		rc = 3;
+	else if (chmod(root, 0700))
+		rc = -errno;
+	else if (tcc__pin_root_check_at(dir, root, why, sizeof(why)))
+		rc = 4;
+	else if (chmod(dir, 0777))
+		rc = -errno;
+	else if (tcc__pin_root_check_at(dir, root, why, sizeof(why)) != -EPERM ||
+		 !strstr(why, "sticky"))
+		rc = 5;
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+	o->rc = rc;
+}
+
+static void pin_root_must_be_roots_alone(void)
+{
+	struct child_out a = {};
+
+	ASSERT_OK(in_child(CLONE_NEWNS, child_pin_root, &a), "child");
+	ASSERT_EQ(a.rc, 0, "symlink, foreign owner, group/other write, bpffs without sticky bit refused; root 0700 accepted");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct tst_case cases[] = {
 		TST_CASE(cookie_is_per_namespace),
 		TST_CASE(dead_namespace_is_proven_dead),
 		TST_CASE(private_bpffs_is_refused),
+		TST_CASE(pin_root_must_be_roots_alone),
 	};
 
 	return tst_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
