@@ -6,10 +6,10 @@
 
 #include "netlink/internal.h"
 
-__u32 tcc_nl_hook_parent(enum tcc_nl_hook hook)
+__u32 tcc_nl_hook_parent(enum tcc_dir hook)
 {
 	return TC_H_MAKE(TC_H_CLSACT,
-			 hook == TCC_NL_EGRESS ? TC_H_MIN_EGRESS : TC_H_MIN_INGRESS);
+			 hook == TCC_EGRESS ? TC_H_MIN_EGRESS : TC_H_MIN_INGRESS);
 }
 
 /*

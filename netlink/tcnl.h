@@ -21,12 +21,17 @@ void tcc_nl_close(struct tcc_nl *nl);
 /* The kernel's extended-ACK message for the last request, or NULL. */
 const char *tcc_nl_ext_msg(const struct tcc_nl *nl);
 
-/* clsact hook points, as tc parents. */
-enum tcc_nl_hook {
-	TCC_NL_INGRESS,
-	TCC_NL_EGRESS,
+/*
+ * The clsact hook points.  The one direction type of the whole tree: the
+ * library's chains are keyed by it too (libtcchain.h), so nothing casts
+ * between two enums.
+ */
+enum tcc_dir {
+	TCC_INGRESS,
+	TCC_EGRESS,
 };
-__u32 tcc_nl_hook_parent(enum tcc_nl_hook hook);
+/* The hook as a tc parent: TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS|EGRESS). */
+__u32 tcc_nl_hook_parent(enum tcc_dir dir);
 
 /* ---- qdiscs -------------------------------------------------------------- */
 

@@ -138,6 +138,15 @@ static __always_inline void tcc__tail_call_const(struct __sk_buff *skb, const __
 }
 
 #define TCC__CASE(n)	case n: tcc__tail_call_const(skb, n); break
+#define TCC__CASES_8(b)							\
+	TCC__CASE(b + 0); TCC__CASE(b + 1); TCC__CASE(b + 2); TCC__CASE(b + 3); \
+	TCC__CASE(b + 4); TCC__CASE(b + 5); TCC__CASE(b + 6); TCC__CASE(b + 7)
+/* The switch in tcc__dispatch() has one case per slot, written out: the
+ * build breaks if the slot count changes without it.
+ */
+#define TCC__DISPATCH_CASES	32
+_Static_assert(TCC__DISPATCH_CASES == TCC_MAX_SLOTS,
+	       "tcc__dispatch(): one TCC__CASES_8 line per 8 slots of TCC_MAX_SLOTS");
 
 static __always_inline struct tcc_stats *tcc__stats_row(__u32 row)
 {
@@ -182,14 +191,10 @@ static __always_inline int tcc__dispatch(struct __sk_buff *skb, __u32 from, int 
 		n = TCC_SLOT_END;
 
 	switch (n) {
-	TCC__CASE(0);  TCC__CASE(1);  TCC__CASE(2);  TCC__CASE(3);
-	TCC__CASE(4);  TCC__CASE(5);  TCC__CASE(6);  TCC__CASE(7);
-	TCC__CASE(8);  TCC__CASE(9);  TCC__CASE(10); TCC__CASE(11);
-	TCC__CASE(12); TCC__CASE(13); TCC__CASE(14); TCC__CASE(15);
-	TCC__CASE(16); TCC__CASE(17); TCC__CASE(18); TCC__CASE(19);
-	TCC__CASE(20); TCC__CASE(21); TCC__CASE(22); TCC__CASE(23);
-	TCC__CASE(24); TCC__CASE(25); TCC__CASE(26); TCC__CASE(27);
-	TCC__CASE(28); TCC__CASE(29); TCC__CASE(30); TCC__CASE(31);
+	TCC__CASES_8(0);
+	TCC__CASES_8(8);
+	TCC__CASES_8(16);
+	TCC__CASES_8(24);	/* TCC__DISPATCH_CASES */
 	default:
 		/* End of chain: the configured end verdict, counted on the
 		 * chain's row.

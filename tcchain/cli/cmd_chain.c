@@ -2,6 +2,7 @@
 /* tcchain add | del | show */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <linux/pkt_cls.h>
 
@@ -156,9 +157,22 @@ static int show_cb(struct tcc_chain *c, void *arg)
 	if (a->t->has_dir && tcc_chain_dir(c) != a->t->dir)
 		return 0;
 	err = tcc_chain_info(ctx, c, &ci);
-	if (err)
+	if (err && !tcc_chain_error(c))
 		return err;
 	a->n++;
+	if (err) {
+		/* Reported, never skipped: a chain we cannot open may still
+		 * be on its hook.
+		 */
+		out_open_object(NULL);
+		out_string("dev", "%s", ci.ifname[0] ? ci.ifname : "(gone)");
+		out_uint("ifindex", NULL, ci.ifindex);
+		out_string("dir", " %s:", tcc_dir_str(ci.dir));
+		out_string("error", " cannot be opened: %s", strerror(-err));
+		out_text(" (pins in %s; '%s del' removes it)\n", tcc_chain_pin_dir(c), bin_name);
+		out_close_object();
+		return 0;
+	}
 	out_open_object(NULL);
 	out_string("dev", "%s", ci.ifname[0] ? ci.ifname : "(gone)");
 	out_uint("ifindex", NULL, ci.ifindex);

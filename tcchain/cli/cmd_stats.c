@@ -4,6 +4,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "tcchain/cli/main.h"
 
@@ -36,6 +37,15 @@ static int stats_cb(struct tcc_chain *c, void *arg)
 
 	if (!target_has(t, c))
 		return 0;
+	if (tcc_chain_error(c)) {
+		if_indextoname(tcc_chain_ifindex(c), name);
+		out_open_object(NULL);
+		out_string("dev", "%s", name);
+		out_string("dir", " %s:", tcc_dir_str(tcc_chain_dir(c)));
+		out_string("error", " cannot be opened: %s\n", strerror(-tcc_chain_error(c)));
+		out_close_object();
+		return 0;
+	}
 	err = tcc_stats_read(c, st);
 	if (!err)
 		err = tcc_stats_totals(c, &total);
@@ -102,7 +112,7 @@ static int reset_cb(struct tcc_chain *c, void *arg)
 
 	if (!target_has(ra->t, c))
 		return 0;
-	err = tcc_stats_reset(c);
+	err = tcc_chain_error(c) ?: tcc_stats_reset(c);
 	if (!err)
 		ra->n++;
 	return err;

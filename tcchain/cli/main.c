@@ -124,6 +124,7 @@ int parse_target(int argc, char **argv, struct target *t)
 struct pick {
 	const struct target *t;
 	struct tcc_chain *found;
+	int open_err;
 	int n;
 	char names[512];
 };
@@ -141,8 +142,10 @@ static int pick_cb(struct tcc_chain *c, void *arg)
 	if_indextoname(tcc_chain_ifindex(c), name);
 	snprintf(p->names + len, sizeof(p->names) - len, "%s%s %s",
 		 p->n ? ", " : "", name, tcc_dir_str(tcc_chain_dir(c)));
-	if (p->n++ == 0)
+	if (p->n++ == 0) {
 		p->found = tcc_chain_open(ctx, tcc_chain_ifindex(c), tcc_chain_dir(c));
+		p->open_err = p->found ? 0 : -errno;
+	}
 	return 0;
 }
 
@@ -174,8 +177,10 @@ struct tcc_chain *target_chain(struct target *t, const char *what)
 		      what, p.n, p.names);
 		return NULL;
 	}
-	if (!p.found)
-		p_fail(-errno, "cannot %s: cannot open the chain%s", what, where);
+	if (!p.found) {
+		p_fail(p.open_err, "cannot %s: cannot open the chain%s", what, where);
+		return NULL;
+	}
 	if (!t->dev)
 		t->ifindex = tcc_chain_ifindex(p.found);
 	t->dir = tcc_chain_dir(p.found);

@@ -39,10 +39,25 @@ struct tcc_meta {
 #define TCC_META_CHAIN		TCC_MAX_SLOTS
 #define TCC_META_ROWS		(TCC_MAX_SLOTS + 1)
 
-/* Pin names inside a chain directory. */
+/*
+ * Pin names inside a chain directory (doc/abi.md lists them: ABI).  The
+ * shared maps are pinned by their map name without the "tcc_" prefix.
+ */
 #define TCC_PIN_ENTRY		"entry"
+#define TCC_PIN_PROGS		"progs"		/* TCC_MAP_PROGS */
+#define TCC_PIN_CONFIG		"config"	/* TCC_MAP_CONFIG */
+#define TCC_PIN_SCRATCH		"scratch"	/* TCC_MAP_SCRATCH */
+#define TCC_PIN_STATS		"stats"		/* TCC_MAP_STATS */
 #define TCC_PIN_META		"meta"
+/* A slot's directory, its program and its own maps: slot-NN/{prog,maps/} */
 #define TCC_PIN_SLOT_FMT	"slot-%02u"
+#define TCC_PIN_SLOT_PROG	"prog"
+#define TCC_PIN_SLOT_MAPS	"maps"
+/* A stage being put in (pinned before the commit) and the one it replaces
+ * (moved aside, then removed after the commit): slot-NN-new, slot-NN-old.
+ */
+#define TCC_PIN_SLOT_NEW	"-new"
+#define TCC_PIN_SLOT_OLD	"-old"
 /* Device-level marker directory: tcchain created this device's clsact. */
 #define TCC_PIN_OWN_QDISC	"own-clsact"
 
@@ -63,6 +78,7 @@ struct tcc_chain {
 	int meta_fd;
 	struct tcc_config *cfg;		/* mmap of the config map */
 	char *pin_dir;			/* NULL: in-memory chain */
+	int open_err;			/* pinned but could not be opened: -errno */
 	/* In-memory chains keep each stage's own maps here instead of pins. */
 	struct tcc_kept_map {
 		char name[16];
@@ -97,12 +113,27 @@ void tcc__unlock(int fd);
 int tcc__pin_at(int fd, const char *dir, const char *name);
 int tcc__obj_get_at(const char *dir, const char *name);
 
-/* chain.c */
+/* chain.c: the chain object */
 int tcc__meta_read(const struct tcc_chain *chain, __u32 row, struct tcc_meta *m);
 int tcc__meta_write(const struct tcc_chain *chain, __u32 row, const struct tcc_meta *m);
+/* Pin the chain's entry and maps into dir. */
+int tcc__chain_pin(const struct tcc_chain *chain, const char *dir);
+/* Open the chain pinned in dir; NULL + errno (EPROTO: another ABI). */
+struct tcc_chain *tcc__chain_open_dir(const char *dir, int ifindex, enum tcc_dir d);
+/* A chain pinned in dir that cannot be opened: no fds, open_err set. */
+struct tcc_chain *tcc__chain_broken(const char *dir, int ifindex, enum tcc_dir d, int err);
+
+/* attach.c: the chain on its hook */
+/* Is the chain's entry the program of the filter at its prio/handle? 1/0/-errno */
+int tcc__chain_attached(struct tcc_ctx *ctx, const struct tcc_chain *chain);
+void tcc__dev_dir(char *buf, size_t len, const char *chain_dir);
+__u32 tcc__prog_id(int prog_fd);		/* 0 when unknown */
+/* After a chain's pins are gone: the device's clsact and directories. */
+void tcc__dev_cleanup(struct tcc_ctx *ctx, int ifindex, const char *devdir);
+
+/* stage.c: slots */
 __u32 tcc__slot_prog_id(const struct tcc_chain *chain, __u32 slot);
 void tcc__next_rebuild(struct tcc_chain *chain, __u32 exclude);
-int tcc__keep_maps(struct tcc_chain *chain, __u32 slot, struct bpf_object *obj);
 void tcc__drop_maps(struct tcc_chain *chain, __u32 slot);
 const char *tcc__map_pin_name(const struct bpf_map *m);
 int tcc__kept_map_fd(const struct tcc_chain *chain, __u32 slot, const char *name);

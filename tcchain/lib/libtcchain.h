@@ -15,15 +15,12 @@
 #include <time.h>
 #include <linux/types.h>
 #include <tcchain/abi.h>
+#include "netlink/tcnl.h"	/* enum tcc_dir */
 
 #define TCC_PIN_ROOT		"/sys/fs/bpf/tcchain"
 #define TCC_DEFAULT_PRIO	1
 #define TCC_DEFAULT_HANDLE	1
 
-enum tcc_dir {
-	TCC_INGRESS,
-	TCC_EGRESS,
-};
 
 const char *tcc_dir_str(enum tcc_dir dir);
 int tcc_dir_parse(const char *s, enum tcc_dir *dir);		/* -EINVAL */
@@ -137,7 +134,14 @@ struct tcc_chain_info {
 };
 
 int tcc_chain_info(struct tcc_ctx *ctx, const struct tcc_chain *chain, struct tcc_chain_info *info);
-/* Call cb for every chain pinned for the current netns, in (ifindex, dir) order. */
+/*
+ * Call cb for every chain pinned for the current netns, in (ifindex, dir)
+ * order.  A chain that is pinned but cannot be opened (another ABI, a pin
+ * missing, out of file descriptors) is passed too, so it is reported
+ * rather than skipped: tcc_chain_error() says why, and only the
+ * identity accessors (ifindex, dir, pin dir) work on it.
+ */
+int tcc_chain_error(const struct tcc_chain *chain);	/* 0, or -errno */
 int tcc_chain_foreach(struct tcc_ctx *ctx,
 		      int (*cb)(struct tcc_chain *chain, void *arg), void *arg);
 

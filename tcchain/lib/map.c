@@ -26,7 +26,7 @@ int tcc_stage_maps(const struct tcc_chain *c, __u32 slot,
 			err = cb(c->kept[slot][i].name, arg);
 		return err;
 	}
-	if (path_fmt(dir, "%s/" TCC_PIN_SLOT_FMT "/maps", c->pin_dir, slot))
+	if (path_fmt(dir, "%s/" TCC_PIN_SLOT_FMT "/" TCC_PIN_SLOT_MAPS, c->pin_dir, slot))
 		return -ENAMETOOLONG;
 	d = opendir(dir);
 	if (!d)

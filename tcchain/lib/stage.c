@@ -15,6 +15,116 @@
 
 #define VERIFIER_LOG_SIZE	(4U << 20)
 
+/*
+ * bpffs refuses names with a dot, so libbpf's "obj.rodata" style names of
+ * global-data maps are pinned by their section: rodata, data, bss.
+ */
+const char *tcc__map_pin_name(const struct bpf_map *m)
+{
+	const char *name = bpf_map__name(m), *dot = strrchr(name, '.');
+
+	return bpf_map__is_internal(m) && dot ? dot + 1 : name;
+}
+
+void tcc__drop_maps(struct tcc_chain *c, __u32 slot)
+{
+	for (int i = 0; i < c->n_kept[slot]; i++)
+		close(c->kept[slot][i].fd);
+	free(c->kept[slot]);
+	c->kept[slot] = NULL;
+	c->n_kept[slot] = 0;
+}
+
+/*
+ * In-memory chains keep their stages' maps as fds.  Duplicated before the
+ * commit (it can fail), installed after it (it cannot).
+ */
+struct kept {
+	struct tcc_kept_map *k;
+	int n;
+};
+
+static void kept_free(struct kept *kp)
+{
+	for (int i = 0; i < kp->n; i++)
+		close(kp->k[i].fd);
+	free(kp->k);
+	kp->k = NULL;
+	kp->n = 0;
+}
+
+static int kept_dup(struct bpf_object *obj, struct kept *kp)
+{
+	struct bpf_map *m;
+	int n = 0;
+
+	bpf_object__for_each_map(m, obj)
+		n++;
+	kp->n = 0;
+	kp->k = calloc(n ?: 1, sizeof(*kp->k));
+	if (!kp->k)
+		return -ENOMEM;
+	bpf_object__for_each_map(m, obj) {
+		int fd = dup(bpf_map__fd(m));
+
+		if (fd < 0) {
+			fd = -errno;
+			kept_free(kp);
+			return fd;
+		}
+		snprintf(kp->k[kp->n].name, sizeof(kp->k[kp->n].name), "%s",
+			 tcc__map_pin_name(m));
+		kp->k[kp->n++].fd = fd;
+	}
+	return 0;
+}
+
+static void kept_install(struct tcc_chain *c, __u32 slot, struct kept *kp)
+{
+	tcc__drop_maps(c, slot);
+	c->kept[slot] = kp->k;
+	c->n_kept[slot] = kp->n;
+	kp->k = NULL;
+	kp->n = 0;
+}
+
+int tcc__kept_map_fd(const struct tcc_chain *c, __u32 slot, const char *name)
+{
+	for (int i = 0; i < c->n_kept[slot]; i++)
+		if (!strcmp(c->kept[slot][i].name, name))
+			return dup(c->kept[slot][i].fd);
+	return -ENOENT;
+}
+
+/* A prog array read from user space yields the program's id. */
+__u32 tcc__slot_prog_id(const struct tcc_chain *c, __u32 slot)
+{
+	__u32 id = 0;
+
+	if (bpf_map_lookup_elem(c->progs_fd, &slot, &id))
+		return 0;
+	return id;
+}
+
+void tcc__next_rebuild(struct tcc_chain *c, __u32 exclude)
+{
+	__u32 next = TCC_SLOT_END;
+	int s;
+
+	/* Walk backwards so each entry is the first occupied slot after it.
+	 * Every intermediate state is a valid chain: each store points at a
+	 * slot that is occupied (or being emptied, which costs one counted
+	 * miss at worst).
+	 */
+	for (s = TCC_MAX_SLOTS - 1; s >= -1; s--) {
+		if (__atomic_load_n(&c->cfg->next[s + 1], __ATOMIC_RELAXED) != next)
+			__atomic_store_n(&c->cfg->next[s + 1], next, __ATOMIC_RELEASE);
+		if (s >= 0 && (__u32)s != exclude && tcc__slot_prog_id(c, s))
+			next = s;
+	}
+	__atomic_fetch_add(&c->cfg->generation, 1, __ATOMIC_RELEASE);
+}
+
 static const char *const shared_maps[] = {
 	TCC_MAP_PROGS, TCC_MAP_CONFIG, TCC_MAP_SCRATCH, TCC_MAP_STATS,
 };
@@ -161,11 +271,11 @@ static int pin_stage(struct bpf_object *obj, int prog_fd, const char *dir)
 	struct bpf_map *m;
 	int err;
 
-	snprintf(maps, sizeof(maps), "%s/maps", dir);
+	snprintf(maps, sizeof(maps), "%s/" TCC_PIN_SLOT_MAPS, dir);
 	err = tcc__mkdir_p(maps);
 	if (err)
 		return err;
-	err = tcc__pin_at(prog_fd, dir, "prog");
+	err = tcc__pin_at(prog_fd, dir, TCC_PIN_SLOT_PROG);
 	if (err)
 		return err;
 	bpf_object__for_each_map(m, obj) {
@@ -218,7 +328,9 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	char params[sizeof(((struct tcc_meta *)0)->params)] = "";
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog = NULL;
-	struct tcc_meta meta;
+	struct tcc_meta meta, prev;
+	struct kept kept = {};
+	bool had_prev, moved_old = false;
 	char *log = NULL;
 	int lock = -1, err, prog_fd;
 	__u32 old_id;
@@ -274,58 +386,90 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	prog_fd = bpf_program__fd(prog);
 
 	if (c->pin_dir) {
-		slot_dir(c, slot, "-new", newdir, sizeof(newdir));
+		slot_dir(c, slot, TCC_PIN_SLOT_NEW, newdir, sizeof(newdir));
 		tcc__rm_rf(newdir);
 		err = pin_stage(obj, prog_fd, newdir);
 		if (err)
 			goto out;
+	} else {
+		err = kept_dup(obj, &kept);
+		if (err)
+			goto out;
 	}
+
+	/* What show prints and where the stage's counts start.  A stage in
+	 * an empty slot counts from now: its baseline is taken before next[]
+	 * links it in, so no packet has reached it yet.  A replaced stage
+	 * keeps the old baseline, so a live swap loses no count.
+	 */
+	old_id = tcc__slot_prog_id(c, slot);
+	had_prev = !tcc__meta_read(c, slot, &prev);
+	meta_fill(&meta, opts->file, prog, prog_fd, params);
+	if (old_id && had_prev) {
+		meta.base_arrived = prev.base_arrived;
+		meta.base_arrived_bytes = prev.base_arrived_bytes;
+		meta.base = prev.base;
+	} else if (!old_id) {
+		err = tcc__stats_baseline(c, slot, &meta);
+		if (err)
+			goto out;
+	}
+
+	/* Everything that can fail happens before the commit: the new
+	 * stage's pins go in place (the old ones aside) and its meta row is
+	 * written; a failed commit puts both back.
+	 */
+	if (c->pin_dir) {
+		slot_dir(c, slot, "", curdir, sizeof(curdir));
+		slot_dir(c, slot, TCC_PIN_SLOT_OLD, olddir, sizeof(olddir));
+		tcc__rm_rf(olddir);
+		moved_old = !stat(curdir, &st);
+		if (moved_old && rename(curdir, olddir)) {
+			err = -errno;
+			goto out;
+		}
+		if (rename(newdir, curdir)) {
+			err = -errno;
+			goto undo_pins;
+		}
+		newdir[0] = '\0';
+	}
+	err = tcc__meta_write(c, slot, &meta);
+	if (err)
+		goto undo_pins;
 
 	/* The commit point: one prog-array update.  A packet runs either
 	 * the old program of this slot or the new one.
 	 */
-	old_id = tcc__slot_prog_id(c, slot);
 	if (bpf_map_update_elem(c->progs_fd, &slot, &prog_fd, BPF_ANY)) {
 		err = -errno;
-		goto out;
+		if (had_prev)
+			tcc__meta_write(c, slot, &prev);
+		goto undo_pins;
 	}
 
-	if (c->pin_dir) {
-		slot_dir(c, slot, "", curdir, sizeof(curdir));
-		slot_dir(c, slot, "-old", olddir, sizeof(olddir));
-		tcc__rm_rf(olddir);
-		if (!stat(curdir, &st))
-			rename(curdir, olddir);
-		if (rename(newdir, curdir))
-			err = -errno;
-		newdir[0] = '\0';
-		tcc__rm_rf(olddir);
-	}
-	/* A stage in an empty slot counts from now: its baseline is taken
-	 * before next[] links it in, so no packet has reached it yet.  A
-	 * replaced stage keeps the old baseline, so a live swap loses no
-	 * count.
-	 */
-	meta_fill(&meta, opts->file, prog, prog_fd, params);
-	if (old_id) {
-		struct tcc_meta prev;
-
-		if (!tcc__meta_read(c, slot, &prev)) {
-			meta.base_arrived = prev.base_arrived;
-			meta.base_arrived_bytes = prev.base_arrived_bytes;
-			meta.base = prev.base;
-		}
-	} else {
-		tcc__stats_baseline(c, slot, &meta);
-	}
-	tcc__meta_write(c, slot, &meta);
+	/* After the commit nothing fails: the command has happened. */
 	if (!old_id)
 		tcc__next_rebuild(c, TCC_MAX_SLOTS);
-	if (c->pin_dir == NULL)
-		err = tcc__keep_maps(c, slot, obj);
+	if (!c->pin_dir)
+		kept_install(c, slot, &kept);
+	else
+		tcc__rm_rf(olddir);	/* a leftover goes with the next set */
+	goto out;
+
+undo_pins:
+	if (c->pin_dir) {
+		if (!newdir[0]) {
+			slot_dir(c, slot, TCC_PIN_SLOT_NEW, newdir, sizeof(newdir));
+			rename(curdir, newdir);
+		}
+		if (moved_old)
+			rename(olddir, curdir);
+	}
 out:
 	if (newdir[0])
 		tcc__rm_rf(newdir);
+	kept_free(&kept);
 	bpf_object__close(obj);
 	free(log);
 	tcc__unlock(lock);
@@ -395,6 +539,6 @@ int tcc_stage_map_fd(const struct tcc_chain *c, __u32 slot, const char *name)
 		return -ERANGE;
 	if (!c->pin_dir)
 		return tcc__kept_map_fd(c, slot, name);
-	slot_dir(c, slot, "/maps", dir, sizeof(dir));
+	slot_dir(c, slot, "/" TCC_PIN_SLOT_MAPS, dir, sizeof(dir));
 	return tcc__obj_get_at(dir, name);
 }

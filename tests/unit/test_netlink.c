@@ -216,8 +216,8 @@ static void msg_filter_too_big(void)
 
 static void hook_parent(void)
 {
-	ASSERT_EQ(tcc_nl_hook_parent(TCC_NL_INGRESS), 0xfffffff2, "ingress parent");
-	ASSERT_EQ(tcc_nl_hook_parent(TCC_NL_EGRESS), 0xfffffff3, "egress parent");
+	ASSERT_EQ(tcc_nl_hook_parent(TCC_INGRESS), 0xfffffff2, "ingress parent");
+	ASSERT_EQ(tcc_nl_hook_parent(TCC_EGRESS), 0xfffffff3, "egress parent");
 }
 
 /* ---- captured replies ------------------------------------------------------ */
@@ -603,7 +603,7 @@ static void live_filter(void)
 	struct tcc_nl *nl = live_setup();
 	struct tcc_nl_filter f = {
 		.ifindex = 1,
-		.parent = tcc_nl_hook_parent(TCC_NL_INGRESS),
+		.parent = tcc_nl_hook_parent(TCC_INGRESS),
 		.prio = 7,
 		.handle = 0x77,
 		.name = "tcc_test",
@@ -639,7 +639,7 @@ static void live_filter(void)
 		ASSERT_EQ(s.f[0].parent, f.parent, "parent");
 	}
 	s = (struct seen){};
-	ASSERT_OK(tcc_nl_filter_dump(nl, 1, tcc_nl_hook_parent(TCC_NL_EGRESS), seen_cb, &s),
+	ASSERT_OK(tcc_nl_filter_dump(nl, 1, tcc_nl_hook_parent(TCC_EGRESS), seen_cb, &s),
 		  "dump egress");
 	ASSERT_EQ(s.n, 0, "nothing on egress");
 
@@ -686,7 +686,7 @@ static void live_extack(void)
 	struct tcc_nl *nl = live_setup();
 	struct tcc_nl_filter f = {
 		.ifindex = 1,
-		.parent = tcc_nl_hook_parent(TCC_NL_INGRESS),
+		.parent = tcc_nl_hook_parent(TCC_INGRESS),
 		.prio = 1,
 		.handle = 1,
 	};
@@ -754,7 +754,7 @@ static void live_enodev(void)
 	struct tcc_nl *nl = live_setup();
 	struct tcc_nl_filter f = {
 		.ifindex = 4242,
-		.parent = tcc_nl_hook_parent(TCC_NL_INGRESS),
+		.parent = tcc_nl_hook_parent(TCC_INGRESS),
 		.prio = 1,
 		.handle = 1,
 	};
@@ -794,7 +794,7 @@ static int add_u32(struct tcc_nl *nl, __u16 prio)
 				tcc_nl__seq(nl));
 	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
 	tcm->tcm_ifindex = 1;
-	tcm->tcm_parent = tcc_nl_hook_parent(TCC_NL_INGRESS);
+	tcm->tcm_parent = tcc_nl_hook_parent(TCC_INGRESS);
 	tcm->tcm_info = TC_H_MAKE((__u32)prio << 16, htons(ETH_P_ALL));
 	mnl_attr_put_strz(nlh, TCA_KIND, "u32");
 	opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
@@ -809,7 +809,7 @@ static void live_foreign_kind(void)
 	struct tcc_nl *nl = live_setup();
 	struct tcc_nl_filter f = {
 		.ifindex = 1,
-		.parent = tcc_nl_hook_parent(TCC_NL_INGRESS),
+		.parent = tcc_nl_hook_parent(TCC_INGRESS),
 		.prio = 5,
 		.handle = 1,
 	};
@@ -883,7 +883,7 @@ static void live_other_device(void)
 {
 	struct tcc_nl *nl = live_setup();
 	struct tcc_nl_filter f = {
-		.parent = tcc_nl_hook_parent(TCC_NL_INGRESS),
+		.parent = tcc_nl_hook_parent(TCC_INGRESS),
 		.prio = 1,
 		.handle = 1,
 	};
@@ -961,7 +961,7 @@ static void live_dump_many(void)
 	struct tcc_nl *nl = live_setup();
 	struct tcc_nl_filter f = {
 		.ifindex = 1,
-		.parent = tcc_nl_hook_parent(TCC_NL_EGRESS),
+		.parent = tcc_nl_hook_parent(TCC_EGRESS),
 		.handle = 1,
 		.name = "many",
 	};

@@ -5,6 +5,8 @@
  * in a chain that is neither pinned nor attached.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -386,6 +388,57 @@ out:
 	fx_fini(&fx);
 }
 
+/*
+ * Out of file descriptors at every point of a replace: each failed
+ * stage set leaves the old stage in its slot (its program, its meta row);
+ * no error is ever returned once the new stage is in.
+ */
+static int open_fds(void)
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 4096; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			n++;
+	return n;
+}
+
+static void failed_replace_changes_nothing(void)
+{
+	struct tcc_stage_info before, after;
+	struct rlimit old, lim;
+	struct fixture fx;
+	int err = -1, tries = 0;
+
+	if (!fx_init(&fx, TC_ACT_OK))
+		return;
+	if (set_stage(&fx, 2, "rt_pass", NULL, 0) ||
+	    !ASSERT_OK(tcc_stage_info(fx.chain, 2, &before), "info"))
+		goto out;
+	getrlimit(RLIMIT_NOFILE, &old);
+	for (int extra = 0; extra < 200 && err; extra++, tries++) {
+		struct tcc_stage_opts o = { .file = prog_path("rt_trace") };
+
+		lim = old;
+		lim.rlim_cur = open_fds() + extra;
+		setrlimit(RLIMIT_NOFILE, &lim);
+		err = tcc_stage_set(fx.ctx, fx.chain, 2, &o);
+		setrlimit(RLIMIT_NOFILE, &old);
+		if (!ASSERT_OK(tcc_stage_info(fx.chain, 2, &after), "info"))
+			break;
+		if (err && !ASSERT_EQ(after.prog_id, before.prog_id,
+				      "a failed replace left the old program in the slot"))
+			break;
+		if (err && !ASSERT_STREQ(after.prog, before.prog, "and its meta row"))
+			break;
+	}
+	ASSERT_OK(err, "with enough fds the replace went through");
+	ASSERT_TRUE(tries > 1, "some limits made it fail first (%d tries)", tries);
+	ASSERT_STREQ(after.prog, "rt_trace", "the new stage is in");
+out:
+	fx_fini(&fx);
+}
+
 /* Bad stage objects and params: a clear error, and the chain unchanged. */
 static void bad_stages_leave_chain_unchanged(void)
 {
@@ -464,6 +517,7 @@ int main(int argc, char **argv)
 		TST_CASE(miss_is_counted),
 		TST_CASE(stats_follow_the_chain),
 		TST_CASE(bad_stages_leave_chain_unchanged),
+		TST_CASE(failed_replace_changes_nothing),
 	};
 	const char *out = getenv("OUT") ?: "build";
 	cpu_set_t cpus;
