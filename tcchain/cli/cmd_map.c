@@ -21,9 +21,11 @@ static int do_map_help(int argc, char **argv)
 		"Usage: %s map show SLOT [ MAP ] [ dev DEV [ DIR ] ]\n"
 		"       %s map set SLOT MAP key FIELD=VALUE... [ value FIELD=VALUE... ] [ dev DEV [ DIR ] ]\n"
 		"       %s map del SLOT MAP key FIELD=VALUE... [ dev DEV [ DIR ] ]\n"
-		"FIELD is a field of the key or value struct as BTF names it (a.b, arr[2]);\n"
-		"a key or value that is a plain number is given as just VALUE.  set changes\n"
-		"only the fields it names and keeps the rest of an existing entry.\n",
+		"FIELD is a field of the key or value struct as map show names it (a.b,\n"
+		"arr[2]); a key or value that is a plain number is given as just VALUE.\n"
+		"VALUE: integers (0x hex, k/M/G, Ki/Mi/Gi), on/off, enum names, IPv4/IPv6\n"
+		"addresses, 0x hex bytes, strings (doc/values.md).  set changes only the\n"
+		"fields it names and keeps the rest of an existing entry.\n",
 		bin_name, bin_name, bin_name);
 	return 0;
 }
