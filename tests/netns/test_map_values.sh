@@ -104,6 +104,12 @@ check_ok "per-CPU set packets=5" tcc -n "$B" map set 4 count_ipver key 7 value p
 check_eq "reads back 5 (not 5 per CPU)" \
 	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.entries[] | select(.key == 7) | .value')" \
 	'{"packets":5,"bytes":1024}'
+check_eq "percpu: CPU 0 holds 5, the other CPUs 0" \
+	"$(tcc -n "$B" -j map show 4 count_ipver percpu |
+	   jq -c '.entries[] | select(.key == 7) | [.cpus[0].value.packets, ([.cpus[1:][].value.packets] | add // 0)]')" \
+	"[5,0]"
+check_eq "percpu: one line per CPU in text" \
+	"$(tcc -n "$B" map show 4 count_ipver percpu | grep -c '^    cpu 0  value: packets=5 bytes=1024$')" 1
 check_ok "per-CPU: a second set of one field" tcc -n "$B" map set 4 count_ipver key 7 value packets=7
 check_eq "keeps the other field, reads back 7" \
 	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.entries[] | select(.key == 7) | .value')" \
@@ -143,6 +149,8 @@ bad()
 	check_eq "bad value: $desc: exit status 1" "$rc" 1
 	check_eq "bad value: $desc: maps unchanged" "$(snapshot)" "$before"
 }
+bad "percpu on a map that is not per-CPU" "map 'mark_rules' per CPU: it is not a per-CPU map" \
+	tcc -n "$B" map show 2 mark_rules percpu
 bad "double-dot name" "no field 'rules\[0\]\.\.src'" \
 	tcc -n "$B" map set 2 mark_rules key 0 value rules[0]..src=::1
 bad "u8 out of range" "rules\[0\]\.ip_ver=256: out of range for a 1-byte unsigned integer \(0\.\.255\)" \
