@@ -18,12 +18,15 @@ static int do_map_help(int argc, char **argv)
 {
 	(void)argc; (void)argv;
 	fprintf(stderr,
-		"Usage: %s map show SLOT [ MAP ] [ dev DEV [ DIR ] ]\n"
+		"Usage: %s map show SLOT [ MAP [ percpu ] ] [ dev DEV [ DIR ] ]\n"
 		"       %s map set SLOT MAP key FIELD=VALUE... [ value FIELD=VALUE... ] [ dev DEV [ DIR ] ]\n"
 		"       %s map del SLOT MAP key FIELD=VALUE... [ dev DEV [ DIR ] ]\n"
-		"FIELD is a field of the key or value struct as BTF names it (a.b, arr[2]);\n"
-		"a key or value that is a plain number is given as just VALUE.  set changes\n"
-		"only the fields it names and keeps the rest of an existing entry.\n",
+		"FIELD is a field of the key or value struct as map show names it (a.b,\n"
+		"arr[2]); a key or value that is a plain number is given as just VALUE.\n"
+		"VALUE: integers (0x hex, k/M/G, Ki/Mi/Gi), on/off, enum names, IPv4/IPv6\n"
+		"addresses, 0x hex bytes, strings (doc/values.md).  set changes only the\n"
+		"fields it names and keeps the rest of an existing entry.  A per-CPU map\n"
+		"shows its counters summed; percpu shows each CPU's copy.\n",
 		bin_name, bin_name, bin_name);
 	return 0;
 }
@@ -81,7 +84,31 @@ static bool all_zero(const void *p, size_t n)
 	return true;
 }
 
-static int map_dump(const struct tcc_map *m)
+/* percpu: each CPU's copy of the value, as the kernel holds it. */
+static int print_cpus(const struct tcc_map *m, const void *key)
+{
+	size_t stride = (m->value_size + 7) & ~7U;
+	char *all = calloc(m->ncpu, stride);
+
+	if (!all)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(m->fd, key, all)) {
+		free(all);
+		return -errno;
+	}
+	out_open_array("cpus");
+	for (int cpu = 0; cpu < m->ncpu; cpu++) {
+		out_open_object(NULL);
+		out_uint("cpu", "\n    cpu %llu", cpu);
+		print_part(m, "value", m->value_type_id, all + cpu * stride, m->value_size);
+		out_close_object();
+	}
+	out_close_array();
+	free(all);
+	return 0;
+}
+
+static int map_dump(const struct tcc_map *m, bool percpu)
 {
 	bool is_array = m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY;
 	void *key = calloc(1, m->key_size), *next = calloc(1, m->key_size);
@@ -109,9 +136,14 @@ static int map_dump(const struct tcc_map *m)
 			continue;
 		out_open_object(NULL);
 		print_part(m, "key", m->key_type_id, key, m->key_size);
-		print_part(m, "value", m->value_type_id, val, m->value_size);
+		if (percpu)
+			err = print_cpus(m, key);
+		else
+			print_part(m, "value", m->value_type_id, val, m->value_size);
 		out_text("\n");
 		out_close_object();
+		if (err)
+			break;
 	}
 	out_close_array();
 out:
@@ -199,12 +231,17 @@ static int do_map_show(int argc, char **argv)
 	struct target t = {};
 	const char *name;
 	struct tcc_map m;
+	bool percpu = false;
 	__u32 slot;
 	int err;
 
 	argc = split_target(argc, argv, &t);
 	if (argc < 0)
 		return -1;
+	if (argc == 3 && is_kw(argv[2], "percpu")) {
+		percpu = true;
+		argc--;
+	}
 	if (argc > 2) {
 		p_err("map show: unknown keyword '%s'", argv[2]);
 		return -1;
@@ -234,10 +271,16 @@ static int do_map_show(int argc, char **argv)
 		tcc_chain_close(chain);
 		return -1;
 	}
+	if (percpu && !m.ncpu) {
+		p_err("cannot show map '%s' per CPU: it is not a per-CPU map", name);
+		tcc_map_close(&m);
+		tcc_chain_close(chain);
+		return -1;
+	}
 	out_open_object(NULL);
 	out_string("map", "map %s", name);
 	out_text("\n");
-	err = map_dump(&m);
+	err = map_dump(&m, percpu);
 	out_close_object();
 	if (err)
 		p_fail(err, "cannot read map '%s' of slot %u", name, slot);

@@ -1,267 +1,149 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Map keys and values in words: walk a BTF type and print each scalar
- * field as "name=value", or set one field from "name=value".  Nested
- * structs and arrays flatten to "outer.inner" and "arr[3]" names.  Byte
- * arrays of 4 and 16 read and write as IPv4/IPv6 addresses (how stages
- * store addresses), other byte arrays as strings if printable, else hex.
+ * Map keys and values in words: walk a BTF type down to its leaves (the
+ * values value.c reads and writes) and name each one.  Nested structs
+ * and arrays flatten to "outer.inner" and "arr[3]" names; the members of
+ * an anonymous struct or union are named as C names them, as members of
+ * the enclosing struct (rules[0].src, not rules[0]..src).  One walk
+ * serves show, set and get, so a name show prints is a name set takes.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <bpf/btf.h>
 
 #include "tcchain/lib/internal.h"
+#include "tcchain/lib/value.h"
 
-static const struct btf_type *resolve(const struct btf *btf, __u32 id, __u32 *out_id)
+/* Called per leaf: its flattened name, type id and byte offset. */
+typedef int (*leaf_cb)(const char *name, __u32 type_id, __u32 off, void *arg);
+
+static int join(char *out, size_t len, const char *prefix, const char *member)
 {
+	int n;
+
+	if (!*member)			/* anonymous: its members are ours */
+		n = snprintf(out, len, "%s", prefix);
+	else
+		n = snprintf(out, len, "%s%s%s", prefix, *prefix ? "." : "", member);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int leaves(const struct btf *btf, __u32 id, const char *prefix, __u32 off,
+		  leaf_cb cb, void *arg)
+{
+	const struct btf_type *t;
 	__s32 r = btf__resolve_type(btf, id);
+	char name[256];
+	int err = 0;
 
 	if (r < 0)
-		return NULL;
-	if (out_id)
-		*out_id = r;
-	return btf__type_by_id(btf, r);
-}
-
-static bool is_byte(const struct btf *btf, __u32 id)
-{
-	const struct btf_type *t = resolve(btf, id, NULL);
-
-	return t && btf_is_int(t) && t->size == 1;
-}
-
-static void fmt_bytes(const __u8 *p, __u32 n, char *out, size_t len)
-{
-	bool text = true;
-	size_t o = 0;
-	__u32 i, end = n;
-
-	if (n == 4 && inet_ntop(AF_INET, p, out, len))
-		return;
-	if (n == 16 && inet_ntop(AF_INET6, p, out, len))
-		return;
-	while (end && !p[end - 1])
-		end--;
-	for (i = 0; i < end; i++)
-		if (!isprint(p[i]))
-			text = false;
-	if (text && end) {
-		snprintf(out, len, "%.*s", (int)end, (const char *)p);
-		return;
-	}
-	o = snprintf(out, len, "0x");
-	for (i = 0; i < n && o + 2 < len; i++)
-		o += snprintf(out + o, len - o, "%02x", p[i]);
-}
-
-static int walk(const struct btf *btf, __u32 id, const char *data, const char *prefix,
-		tcc_field_cb cb, void *arg)
-{
-	const struct btf_type *t = resolve(btf, id, &id);
-	char name[256], val[128];
-	int err;
-
-	if (!t)
 		return -EINVAL;
-	switch (btf_kind(t)) {
-	case BTF_KIND_INT: {
-		__u64 v = 0;
-		bool sgn = btf_int_encoding(t) & BTF_INT_SIGNED;
-
-		memcpy(&v, data, t->size > 8 ? 8 : t->size);
-		if (sgn && t->size < 8 && (v >> (t->size * 8 - 1)) & 1)
-			v |= ~0ULL << (t->size * 8);
-		snprintf(val, sizeof(val), sgn ? "%lld" : "%llu", (unsigned long long)v);
-		return cb(prefix, val, true, arg);
-	}
-	case BTF_KIND_ENUM: {
-		const struct btf_enum *e = btf_enum(t);
-		__s32 v = 0;
-
-		memcpy(&v, data, t->size > 4 ? 4 : t->size);
-		for (int i = 0; i < btf_vlen(t); i++, e++)
-			if (e->val == v)
-				return cb(prefix, btf__name_by_offset(btf, e->name_off), false, arg);
-		snprintf(val, sizeof(val), "%d", v);
-		return cb(prefix, val, true, arg);
-	}
-	case BTF_KIND_ARRAY: {
+	/* Leaves keep the unresolved id: typedefs say what is an address. */
+	if (tcc__value_is_leaf(btf, id))
+		return cb(prefix, id, off, arg);
+	t = btf__type_by_id(btf, r);
+	if (btf_is_array(t)) {
 		const struct btf_array *a = btf_array(t);
-		const struct btf_type *et = resolve(btf, a->type, NULL);
+		__s64 es = btf__resolve_size(btf, a->type);
 
-		if (!et)
-			return -EINVAL;
-		if (is_byte(btf, a->type)) {
-			fmt_bytes((const __u8 *)data, a->nelems, val, sizeof(val));
-			return cb(prefix, val, false, arg);
-		}
-		for (__u32 i = 0; i < a->nelems; i++) {
+		for (__u32 i = 0; !err && es > 0 && i < a->nelems; i++) {
 			snprintf(name, sizeof(name), "%s[%u]", prefix, i);
-			err = walk(btf, a->type, data + i * btf__resolve_size(btf, a->type),
-				   name, cb, arg);
-			if (err)
-				return err;
+			err = leaves(btf, a->type, name, off + i * es, cb, arg);
 		}
-		return 0;
-	}
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION: {
+	} else if (btf_is_struct(t) || btf_is_union(t)) {
 		const struct btf_member *m = btf_members(t);
 
-		for (int i = 0; i < btf_vlen(t); i++, m++) {
-			const char *mn = btf__name_by_offset(btf, m->name_off);
-
+		for (int i = 0; !err && i < btf_vlen(t); i++, m++) {
 			if (btf_member_bitfield_size(t, i))
 				continue;	/* no stage map uses bitfields */
-			snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "", mn);
-			err = walk(btf, m->type, data + btf_member_bit_offset(t, i) / 8, name, cb, arg);
-			if (err)
-				return err;
+			err = join(name, sizeof(name), prefix, btf__name_by_offset(btf, m->name_off));
+			if (!err)
+				err = leaves(btf, m->type, name,
+					     off + btf_member_bit_offset(t, i) / 8, cb, arg);
 		}
-		return 0;
-	}
-	case BTF_KIND_DATASEC: {
+	} else if (btf_is_datasec(t)) {
 		/* global data (.rodata, .bss, .data): its variables by name */
 		const struct btf_var_secinfo *vs = btf_var_secinfos(t);
 
-		for (int i = 0; i < btf_vlen(t); i++, vs++) {
+		for (int i = 0; !err && i < btf_vlen(t); i++, vs++) {
 			const struct btf_type *v = btf__type_by_id(btf, vs->type);
 
-			snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "",
-				 btf__name_by_offset(btf, v->name_off));
-			err = walk(btf, v->type, data + vs->offset, name, cb, arg);
-			if (err)
-				return err;
+			err = join(name, sizeof(name), prefix, btf__name_by_offset(btf, v->name_off));
+			if (!err)
+				err = leaves(btf, v->type, name, off + vs->offset, cb, arg);
 		}
-		return 0;
 	}
-	default:
-		return 0;	/* pointers, spin locks' internals: nothing to show */
-	}
+	return err;	/* pointers, spin locks' internals: nothing to show */
+}
+
+struct walk_args {
+	const char *data;
+	const struct btf *btf;
+	tcc_field_cb cb;
+	void *arg;
+};
+
+static int walk_leaf(const char *name, __u32 id, __u32 off, void *arg)
+{
+	struct walk_args *w = arg;
+	char val[600];
+	bool num = tcc__value_format(w->btf, id, w->data + off, val, sizeof(val));
+
+	return w->cb(name, val, num, w->arg);
 }
 
 int tcc_btf_walk(const struct btf *btf, __u32 type_id, const void *data,
 		 tcc_field_cb cb, void *arg)
 {
-	return walk(btf, type_id, data, "", cb, arg);
+	struct walk_args w = { data, btf, cb, arg };
+
+	return leaves(btf, type_id, "", 0, walk_leaf, &w);
 }
 
-/* Find the scalar field called name; its offset, type id. */
-static int find_field(const struct btf *btf, __u32 id, const char *name, const char *prefix,
-		      __u32 off, __u32 *out_off, __u32 *out_id)
+struct find_args {
+	const char *name;
+	__u32 off, id;
+};
+
+/* A plain scalar key or value is the one leaf, named "". */
+static int find_leaf(const char *name, __u32 id, __u32 off, void *arg)
 {
-	const struct btf_type *t = resolve(btf, id, &id);
-	char sub[256];
+	struct find_args *f = arg;
 
-	if (!t)
-		return -EINVAL;
-	if (btf_is_struct(t) || btf_is_union(t)) {
-		const struct btf_member *m = btf_members(t);
-
-		for (int i = 0; i < btf_vlen(t); i++, m++) {
-			snprintf(sub, sizeof(sub), "%s%s%s", prefix, *prefix ? "." : "",
-				 btf__name_by_offset(btf, m->name_off));
-			if (!find_field(btf, m->type, name, sub,
-					off + btf_member_bit_offset(t, i) / 8, out_off, out_id))
-				return 0;
-		}
-		return -ENOENT;
-	}
-	if (btf_is_array(t) && !is_byte(btf, btf_array(t)->type)) {
-		const struct btf_array *a = btf_array(t);
-
-		for (__u32 i = 0; i < a->nelems; i++) {
-			snprintf(sub, sizeof(sub), "%s[%u]", prefix, i);
-			if (!find_field(btf, a->type, name, sub,
-					off + i * btf__resolve_size(btf, a->type), out_off, out_id))
-				return 0;
-		}
-		return -ENOENT;
-	}
-	/* A plain scalar key or value answers to "" as well as its name. */
-	if (strcmp(prefix, name))
-		return -ENOENT;
-	*out_off = off;
-	*out_id = id;
-	return 0;
+	if (strcmp(name, f->name))
+		return 0;
+	f->off = off;
+	f->id = id;
+	return 1;
 }
 
-static int parse_num(const char *s, bool sgn, __u64 *v)
+static int find_field(const struct btf *btf, __u32 type_id, const char *name,
+		      __u32 *off, __u32 *id)
 {
-	char *end;
+	struct find_args f = { .name = name };
 
-	errno = 0;
-	*v = sgn ? (__u64)strtoll(s, &end, 0) : strtoull(s, &end, 0);
-	if (errno || end == s || *end || (!sgn && *s == '-'))
-		return -EINVAL;
+	if (leaves(btf, type_id, "", 0, find_leaf, &f) != 1)
+		return -ENOENT;
+	*off = f.off;
+	*id = f.id;
 	return 0;
 }
 
 int tcc_btf_set(const struct btf *btf, __u32 type_id, void *data, const char *name,
 		const char *value, char *err, size_t errlen)
 {
-	const struct btf_type *t;
 	__u32 off, id;
-	__u64 v;
+	int r;
 
-	if (find_field(btf, type_id, name, "", 0, &off, &id)) {
+	if (find_field(btf, type_id, name, &off, &id)) {
 		snprintf(err, errlen, "no field '%s'", name);
 		return -ENOENT;
 	}
-	t = btf__type_by_id(btf, id);
-	data = (char *)data + off;
-	if (btf_is_int(t)) {
-		bool sgn = btf_int_encoding(t) & BTF_INT_SIGNED;
-
-		if (t->size == 4 && !sgn && strchr(value, '.') &&
-		    inet_pton(AF_INET, value, data) == 1)
-			return 0;
-		if (parse_num(value, sgn, &v) ||
-		    (t->size < 8 && !sgn && v >> (t->size * 8))) {
-			snprintf(err, errlen, "%s=%s: not a %u-byte %s integer", name, value,
-				 t->size, sgn ? "signed" : "unsigned");
-			return -EINVAL;
-		}
-		memcpy(data, &v, t->size);
-		return 0;
-	}
-	if (btf_is_enum(t)) {
-		const struct btf_enum *e = btf_enum(t);
-
-		for (int i = 0; i < btf_vlen(t); i++, e++) {
-			if (!strcmp(btf__name_by_offset(btf, e->name_off), value)) {
-				memcpy(data, &e->val, t->size > 4 ? 4 : t->size);
-				return 0;
-			}
-		}
-		if (!parse_num(value, true, &v)) {
-			memcpy(data, &v, t->size > 4 ? 4 : t->size);
-			return 0;
-		}
-		snprintf(err, errlen, "%s=%s: not a value of its enum", name, value);
-		return -EINVAL;
-	}
-	if (btf_is_array(t)) {
-		__u32 n = btf_array(t)->nelems;
-		size_t len = strlen(value);
-
-		if ((n == 4 && inet_pton(AF_INET, value, data) == 1) ||
-		    (n == 16 && inet_pton(AF_INET6, value, data) == 1))
-			return 0;
-		if (len < n) {
-			memset(data, 0, n);
-			memcpy(data, value, len);
-			return 0;
-		}
-		snprintf(err, errlen, "%s=%s: longer than %u bytes", name, value, n);
-		return -EINVAL;
-	}
-	snprintf(err, errlen, "%s: this field cannot be set", name);
-	return -EINVAL;
+	r = tcc__value_parse(btf, id, (char *)data + off, name, value, err, errlen);
+	if (r && !*name && err[0] == '=')	/* a bare VALUE: "7: out of range..." */
+		memmove(err, err + 1, strlen(err));
+	return r;
 }
 
 int tcc_btf_get(const struct btf *btf, __u32 type_id, const void *data, const char *name,
@@ -270,12 +152,43 @@ int tcc_btf_get(const struct btf *btf, __u32 type_id, const void *data, const ch
 	const struct btf_type *t;
 	__u32 off, id;
 
-	if (find_field(btf, type_id, name, "", 0, &off, &id))
+	if (find_field(btf, type_id, name, &off, &id))
 		return -ENOENT;
-	t = btf__type_by_id(btf, id);
-	if (!btf_is_int(t) && !btf_is_enum(t))
+	t = btf__type_by_id(btf, btf__resolve_type(btf, id));
+	if (!btf_is_int(t) && !btf_is_any_enum(t))
 		return -EINVAL;
 	*value = 0;
 	memcpy(value, (const char *)data + off, t->size > 8 ? 8 : t->size);
 	return 0;
+}
+
+struct sum_args {
+	const struct btf *btf;
+	char *dst;
+	const char *src;	/* NULL: zero the counters instead */
+};
+
+static int sum_leaf(const char *name, __u32 id, __u32 off, void *arg)
+{
+	struct sum_args *s = arg;
+	const struct btf_type *t = btf__type_by_id(s->btf, btf__resolve_type(s->btf, id));
+	__u64 a = 0, b = 0;
+
+	(void)name;
+	if (!tcc__value_is_counter(s->btf, id))
+		return 0;
+	if (s->src) {
+		memcpy(&a, s->dst + off, t->size);
+		memcpy(&b, s->src + off, t->size);
+	}
+	a += b;
+	memcpy(s->dst + off, &a, t->size);
+	return 0;
+}
+
+int tcc__btf_sum_counters(const struct btf *btf, __u32 type_id, void *dst, const void *src)
+{
+	struct sum_args s = { btf, dst, src };
+
+	return leaves(btf, type_id, "", 0, sum_leaf, &s);
 }

@@ -35,6 +35,11 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	n = strlen(line);
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
+	/* "failed to load object" only sums up the warning before it (e.g.
+	 * "map 'x': failed to create: ..."), which is the one to keep.
+	 */
+	if (strstr(line, "failed to load object") && print_ctx->detail[0])
+		return 0;
 	snprintf(print_ctx->detail, sizeof(print_ctx->detail), "%s",
 		 strncmp(line, "libbpf: ", 8) ? line : line + 8);
 	return 0;

@@ -141,6 +141,9 @@ int tcc__kept_map_fd(const struct tcc_chain *chain, __u32 slot, const char *name
 /* stats.c */
 int tcc__stats_baseline(const struct tcc_chain *chain, __u32 slot, struct tcc_meta *m);
 
+/* btf_value.c: add src's counters (plain integers) into dst; src NULL zeroes them */
+int tcc__btf_sum_counters(const struct btf *btf, __u32 type_id, void *dst, const void *src);
+
 /* params.c */
 int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj,
 		      const struct tcc_param *params, size_t n, __u32 slot,

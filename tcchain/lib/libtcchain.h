@@ -198,7 +198,8 @@ int tcc_btf_walk(const struct btf *btf, __u32 type_id, const void *data,
 /* Read the integer field "name" of data: 0, -ENOENT, or -EINVAL (not an int). */
 int tcc_btf_get(const struct btf *btf, __u32 type_id, const void *data, const char *name,
 		__u64 *value);
-/* Set the field "name" of data from text; a message in err on failure. */
+/* Set the field "name" of data from text by the rules of doc/values.md (the
+ * same as params); "name=text: why" in err on failure, data unchanged. */
 int tcc_btf_set(const struct btf *btf, __u32 type_id, void *data, const char *name,
 		const char *value, char *err, size_t errlen);
 
@@ -224,7 +225,11 @@ void tcc_map_close(struct tcc_map *map);
  * -ENOENT when absent.
  */
 int tcc_map_lookup(const struct tcc_map *map, const void *key, void *value);
-/* Write value (to every CPU of a per-CPU map). */
+/*
+ * Write value.  A per-CPU map gets it on CPU 0 and, on the other CPUs, the
+ * same with every integer counter zeroed: tcc_map_lookup reads it back as
+ * written (doc/values.md).
+ */
 int tcc_map_update(const struct tcc_map *map, const void *key, const void *value);
 
 /* ---- stats ------------------------------------------------------------------- */

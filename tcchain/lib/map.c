@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* A stage's own maps: find them, read them with per-CPU values summed. */
+/*
+ * A stage's own maps: find them, read them with per-CPU counters summed,
+ * write them so that what is written reads back the same.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -89,40 +92,6 @@ void tcc_map_close(struct tcc_map *m)
 	m->btf = NULL;
 }
 
-/* Add src's integer fields into dst: per-CPU counters become totals. */
-static int sum_ints(const struct btf *btf, __u32 id, void *dst, const void *src)
-{
-	const struct btf_type *t;
-	__s32 r = btf__resolve_type(btf, id);
-
-	if (r < 0)
-		return 0;
-	t = btf__type_by_id(btf, r);
-	if (btf_is_int(t)) {
-		__u64 a = 0, b = 0;
-
-		memcpy(&a, dst, t->size);
-		memcpy(&b, src, t->size);
-		a += b;
-		memcpy(dst, &a, t->size);
-	} else if (btf_is_struct(t)) {
-		const struct btf_member *mb = btf_members(t);
-
-		for (int i = 0; i < btf_vlen(t); i++, mb++) {
-			__u32 off = btf_member_bit_offset(t, i) / 8;
-
-			sum_ints(btf, mb->type, (char *)dst + off, (const char *)src + off);
-		}
-	} else if (btf_is_array(t)) {
-		const struct btf_array *a = btf_array(t);
-		__s64 es = btf__resolve_size(btf, a->type);
-
-		for (__u32 i = 0; es > 0 && i < a->nelems; i++)
-			sum_ints(btf, a->type, (char *)dst + i * es, (const char *)src + i * es);
-	}
-	return 0;
-}
-
 int tcc_map_lookup(const struct tcc_map *m, const void *key, void *value)
 {
 	size_t stride = (m->value_size + 7) & ~7U;
@@ -140,7 +109,7 @@ int tcc_map_lookup(const struct tcc_map *m, const void *key, void *value)
 	}
 	memcpy(value, all, m->value_size);
 	for (int cpu = 1; cpu < m->ncpu && m->btf; cpu++)
-		sum_ints(m->btf, m->value_type_id, value, all + cpu * stride);
+		tcc__btf_sum_counters(m->btf, m->value_type_id, value, all + cpu * stride);
 out:
 	free(all);
 	return err;
@@ -157,8 +126,16 @@ int tcc_map_update(const struct tcc_map *m, const void *key, const void *value)
 	all = calloc(m->ncpu, stride);
 	if (!all)
 		return -ENOMEM;
-	for (int cpu = 0; cpu < m->ncpu; cpu++)
+	/*
+	 * Read back is a sum of the counters over CPUs and CPU 0 for the
+	 * rest: so CPU 0 gets the value, and the other CPUs everything but
+	 * the counters, which they start again from zero.
+	 */
+	for (int cpu = 0; cpu < m->ncpu; cpu++) {
 		memcpy(all + cpu * stride, value, m->value_size);
+		if (cpu && m->btf)
+			tcc__btf_sum_counters(m->btf, m->value_type_id, all + cpu * stride, NULL);
+	}
 	if (bpf_map_update_elem(m->fd, key, all, BPF_ANY))
 		err = -errno;
 	free(all);

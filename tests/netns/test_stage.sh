@@ -126,7 +126,7 @@ test_bad_stage_input()
 		tcc -n "$B" stage set 2 "$P/rt_trace.bpf.o" param value=fast
 	bad "param too large for its size" "param small=256: out of range for a 1-byte" \
 		tcc -n "$B" stage set 2 "$P/rt_trace.bpf.o" param small=256
-	bad "param string too long" "param label: string longer than 7 bytes" \
+	bad "param string too long" "param label=abcdefghij: string longer than 7 bytes" \
 		tcc -n "$B" stage set 2 "$P/rt_trace.bpf.o" param label=abcdefghij
 	bad "param without NAME=VALUE" "'param' needs NAME=VALUE" \
 		tcc -n "$B" stage set 2 "$P/rt_trace.bpf.o" param value

@@ -42,7 +42,7 @@ check_eq "its param is visible in rodata" \
 bad() { check_fail "bad map input: $1" "$2" "${@:3}"; }
 bad "unknown field" "map blocked_ports key: no field 'prt'" \
 	tcc -n "$B" map set 4 blocked_ports key prt=1 value enabled=1
-bad "value too large for the field" "port=70000: not a 2-byte unsigned integer" \
+bad "value too large for the field" "port=70000: out of range for a 2-byte unsigned integer \(0\.\.65535\)" \
 	tcc -n "$B" map set 4 blocked_ports key port=70000 value enabled=1
 bad "missing key" "'key FIELD=VALUE...' is required" tcc -n "$B" map set 4 blocked_ports value enabled=1
 bad "missing value" "'value FIELD=VALUE...' is required" tcc -n "$B" map set 4 blocked_ports key port=1

@@ -145,4 +145,14 @@ _Static_assert(sizeof(struct tcc_scratch) == 128, "tcc_scratch layout");
 #define TCC_CB_WORDS		5
 #define TCC_CB_FRAMEWORK	4
 
+/*
+ * Address types for a stage's own maps and params.  They change no layout
+ * (so no ABI version): they tell `tcchain map show` to print the field as
+ * an address, and `map set`/`param` take IPv4/IPv6 text for them, stored in
+ * network order (doc/values.md).  __be32 and any __u8[4]/__u8[16] are read
+ * the same way.
+ */
+typedef __be32 tcc_ipv4_t;
+typedef __u8 tcc_ipv6_t[16];
+
 #endif /* TCCHAIN_ABI_H */
