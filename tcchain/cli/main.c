@@ -174,8 +174,10 @@ struct tcc_chain *target_chain(struct target *t, const char *what)
 		      what, p.n, p.names);
 		return NULL;
 	}
-	if (!p.found)
+	if (!p.found) {
 		p_fail(-errno, "cannot %s: cannot open the chain%s", what, where);
+		return NULL;
+	}
 	if (!t->dev)
 		t->ifindex = tcc_chain_ifindex(p.found);
 	t->dir = tcc_chain_dir(p.found);
