@@ -491,7 +491,7 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 	nl = tcc__nl(ctx);
 	if (!nl)
 		return -errno;
-	lock = tcc__lock();
+	lock = tcc__lock_ctx(ctx);
 	if (lock < 0)
 		return lock;
 
@@ -605,7 +605,7 @@ int tcc_chain_del(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d)
 	int lock, err;
 
 	tcc__clear(ctx);
-	lock = tcc__lock();
+	lock = tcc__lock_ctx(ctx);
 	if (lock < 0)
 		return lock;
 	c = tcc_chain_open(ctx, ifindex, d);
@@ -771,7 +771,7 @@ int tcc_chain_prune(struct tcc_ctx *ctx, int *removed)
 	if (!p)
 		return -ENOMEM;
 	p->ctx = ctx;
-	lock = tcc__lock();
+	lock = tcc__lock_ctx(ctx);
 	if (lock < 0) {
 		free(p);
 		return lock;

@@ -204,7 +204,7 @@ static int slot_begin(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot
 		return tcc__fail(ctx, -ERANGE, "slot %u is out of range (0..%d)",
 				 slot, TCC_MAX_SLOTS - 1);
 	if (c->pin_dir) {
-		*lock = tcc__lock();
+		*lock = tcc__lock_ctx(ctx);
 		if (*lock < 0)
 			return *lock;
 	}
@@ -296,8 +296,12 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 		tcc__rm_rf(olddir);
 		if (!stat(curdir, &st))
 			rename(curdir, olddir);
+		/* Past the commit point the slot runs the new program: a
+		 * pin that did not move is a warning, not a failure.
+		 */
 		if (rename(newdir, curdir))
-			err = -errno;
+			tcc__warn(ctx, "the new stage runs but its pins stay in %s: %s",
+				  newdir, strerror(errno));
 		newdir[0] = '\0';
 		tcc__rm_rf(olddir);
 	}
@@ -321,8 +325,8 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	tcc__meta_write(c, slot, &meta);
 	if (!old_id)
 		tcc__next_rebuild(c, TCC_MAX_SLOTS);
-	if (c->pin_dir == NULL)
-		err = tcc__keep_maps(c, slot, obj);
+	if (c->pin_dir == NULL && tcc__keep_maps(c, slot, obj))
+		tcc__warn(ctx, "the new stage runs but its maps cannot be reached by name");
 out:
 	if (newdir[0])
 		tcc__rm_rf(newdir);
