@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* tcchain add | del | show */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <linux/pkt_cls.h>
 
@@ -145,6 +147,24 @@ struct show_args {
 	int n;
 };
 
+/* Pins that cannot be opened are listed with the reason, not skipped. */
+static int show_unopenable(struct tcc_chain *c, struct show_args *a)
+{
+	int err = -tcc_chain_open_err(c);
+	char name[IF_NAMESIZE];
+
+	a->n++;
+	out_open_object(NULL);
+	out_string("dev", "%s", if_indextoname(tcc_chain_ifindex(c), name) ? name : "(gone)");
+	out_uint("ifindex", NULL, tcc_chain_ifindex(c));
+	out_string("dir", " %s:", tcc_dir_str(tcc_chain_dir(c)));
+	out_string("pin_dir", " pins %s", tcc_chain_pin_dir(c));
+	out_string("error", " cannot be opened: %s\n",
+		   err == EPROTO ? "another ABI" : strerror(err));
+	out_close_object();
+	return 0;
+}
+
 static int show_cb(struct tcc_chain *c, void *arg)
 {
 	struct show_args *a = arg;
@@ -155,6 +175,8 @@ static int show_cb(struct tcc_chain *c, void *arg)
 		return 0;
 	if (a->t->has_dir && tcc_chain_dir(c) != a->t->dir)
 		return 0;
+	if (tcc_chain_open_err(c))
+		return show_unopenable(c, a);
 	err = tcc_chain_info(ctx, c, &ci);
 	if (err)
 		return err;
@@ -192,7 +214,7 @@ int do_show(int argc, char **argv)
 		return -1;
 	}
 	out_open_array(NULL);
-	err = tcc_chain_foreach(ctx, show_cb, &a);
+	err = tcc_chain_foreach_all(ctx, show_cb, &a);
 	out_close_array();
 	if (err) {
 		p_fail(err, "cannot show chains");

@@ -131,6 +131,7 @@ int parse_target(int argc, char **argv, struct target *t)
 struct pick {
 	const struct target *t;
 	struct tcc_chain *found;
+	int open_err;
 	int n;
 	char names[512];
 };
@@ -148,8 +149,10 @@ static int pick_cb(struct tcc_chain *c, void *arg)
 	if_indextoname(tcc_chain_ifindex(c), name);
 	snprintf(p->names + len, sizeof(p->names) - len, "%s%s %s",
 		 p->n ? ", " : "", name, tcc_dir_str(tcc_chain_dir(c)));
-	if (p->n++ == 0)
+	if (p->n++ == 0) {
 		p->found = tcc_chain_open(ctx, tcc_chain_ifindex(c), tcc_chain_dir(c));
+		p->open_err = p->found ? 0 : -errno;
+	}
 	return 0;
 }
 
@@ -164,7 +167,7 @@ struct tcc_chain *target_chain(struct target *t, const char *what)
 			 t->has_dir ? tcc_dir_str(t->dir) : "");
 	else if (t->has_dir)
 		snprintf(where, sizeof(where), " on %s", tcc_dir_str(t->dir));
-	err = tcc_chain_foreach(ctx, pick_cb, &p);
+	err = tcc_chain_foreach_all(ctx, pick_cb, &p);
 	if (err) {
 		tcc_chain_close(p.found);
 		p_fail(err, "cannot %s: cannot list chains", what);
@@ -182,7 +185,8 @@ struct tcc_chain *target_chain(struct target *t, const char *what)
 		return NULL;
 	}
 	if (!p.found) {
-		p_fail(-errno, "cannot %s: cannot open the chain%s", what, where);
+		p_fail(p.open_err, "cannot %s: cannot open the chain%s%s", what, where,
+		       p.open_err == -EPROTO ? " (it has another ABI)" : "");
 		return NULL;
 	}
 	if (!t->dev)

@@ -437,6 +437,43 @@ static int chain_attached(struct tcc_ctx *ctx, const struct tcc_chain *c)
 	return f.has_prog && f.prog_id == fd_prog_id(c->entry_fd);
 }
 
+/*
+ * Under the lock, before a change to a pinned chain: the chain opened
+ * before the lock was taken must still be the one in bpffs (another
+ * tcchain may have deleted or replaced it meanwhile; its entry program
+ * says which), and it must still be attached: a change to a chain whose
+ * filter is gone would exit 0 and do nothing to any packet.
+ */
+int tcc__chain_check(struct tcc_ctx *ctx, const struct tcc_chain *c)
+{
+	char name[IF_NAMESIZE] = "";
+	const char *dir = tcc_dir_str(c->dir);
+	int fd, err;
+	__u32 id;
+
+	if (!c->pin_dir)
+		return 0;
+	fd = tcc__obj_get_at(c->pin_dir, TCC_PIN_ENTRY);
+	id = fd >= 0 ? fd_prog_id(fd) : 0;
+	if (fd >= 0)
+		close(fd);
+	if (!id || id != fd_prog_id(c->entry_fd))
+		return tcc__fail(ctx, -ESTALE,
+				 "the chain was deleted or replaced while this command waited for the lock");
+	if (!if_indextoname(c->ifindex, name))
+		return tcc__fail(ctx, -ENOLINK,
+				 "the chain is detached: its device (ifindex %d) is gone; remove it with 'tcchain prune'",
+				 c->ifindex);
+	err = chain_attached(ctx, c);
+	if (err < 0)
+		return err;
+	if (!err)
+		return tcc__fail(ctx, -ENOLINK,
+				 "the chain is detached (its filter on %s %s is gone); re-attach it with 'tcchain add dev %s %s' (which replaces it) or remove it with 'tcchain del dev %s %s' or 'tcchain prune'",
+				 name, dir, name, dir, name, dir);
+	return 0;
+}
+
 static void dev_dir(char *buf, size_t len, const char *chain_dir)
 {
 	char *slash;
@@ -474,12 +511,28 @@ static void dev_cleanup(struct tcc_ctx *ctx, int ifindex, const char *devdir)
 	}
 }
 
+/* "SLOT PROG, ..." of the occupied slots, for the line about a replaced chain. */
+static void stage_list(const struct tcc_chain *c, char *buf, size_t len)
+{
+	struct tcc_meta m;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (__u32 slot = 0; slot < TCC_MAX_SLOTS && used < len; slot++) {
+		if (tcc__meta_read(c, slot, &m) || !m.prog_id)
+			continue;
+		used += snprintf(buf + used, len - used, "%s%u %s", used ? ", " : "",
+				 slot, m.prog[0] ? m.prog : "?");
+	}
+}
+
 int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 {
 	char dir[PATH_MAX], devdir[PATH_MAX], own[PATH_MAX];
 	__u16 prio = opts->prio ?: TCC_DEFAULT_PRIO;
 	__u32 handle = opts->handle ?: TCC_DEFAULT_HANDLE;
-	bool made_qdisc = false, made_dir = false;
+	bool made_qdisc = false, made_dir = false, replaced = false;
+	char stages[sizeof(ctx->warning) - 64] = "";
 	struct tcc_nl_filter_info fi;
 	struct tcc_nl_qdisc q;
 	struct tcc_chain *c = NULL;
@@ -503,10 +556,22 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 	if (!stat(dir, &st)) {
 		struct tcc_meta row = {};
 
+		/* Pins that cannot be opened (another ABI, no fds left, a
+		 * missing pin) may belong to a chain that runs: never
+		 * remove them on a guess.
+		 */
 		c = chain_open_dir(dir, opts->ifindex, opts->dir);
-		err = c ? chain_attached(ctx, c) : 0;
-		if (c)
-			tcc__meta_read(c, TCC_META_CHAIN, &row);
+		if (!c) {
+			err = -errno;
+			err = tcc__fail(ctx, err == -EPROTO ? -EEXIST : err,
+					"the chain pinned in %s cannot be opened (%s); it is left as it is",
+					dir, err == -EPROTO ? "it has another ABI" : strerror(-err));
+			goto out;
+		}
+		err = chain_attached(ctx, c);
+		tcc__meta_read(c, TCC_META_CHAIN, &row);
+		if (!err)
+			stage_list(c, stages, sizeof(stages));
 		tcc_chain_close(c);
 		c = NULL;
 		if (err < 0)
@@ -516,11 +581,13 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 					row.prio, row.handle);
 			goto out;
 		}
-		/* Pins without a filter: left by a device that went away
-		 * (its ifindex reused) or by a filter deleted behind our
-		 * back.  They describe nothing live; start afresh.
+		/* Proven stale: its entry program is not the filter at its
+		 * prio/handle (a device that went away and whose ifindex was
+		 * reused, or a filter deleted behind our back).  Replace it,
+		 * and say what was dropped.
 		 */
 		tcc__rm_rf(dir);
+		replaced = true;
 	}
 
 	err = tcc_nl_qdisc_ingress_get(nl, opts->ifindex, &q);
@@ -582,6 +649,8 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 		err = tcc__nl_fail(ctx, err);
 		goto undo;
 	}
+	if (replaced)
+		tcc__warn(ctx, "replaced a detached chain (stages: %s)", stages[0] ? stages : "none");
 	goto out;
 
 undo:
@@ -676,9 +745,28 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-int tcc_chain_foreach(struct tcc_ctx *ctx, int (*cb)(struct tcc_chain *, void *), void *arg)
+/* A chain whose pins cannot be opened: its place and why, nothing else. */
+static struct tcc_chain *chain_unopenable(const char *dir, int ifindex, enum tcc_dir d, int err)
 {
-	(void)ctx;
+	struct tcc_chain *c = chain_alloc();
+
+	if (!c)
+		return NULL;
+	c->ifindex = ifindex;
+	c->dir = d;
+	c->open_err = err;
+	c->pin_dir = strdup(dir);
+	if (!c->pin_dir) {
+		tcc_chain_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+int tcc_chain_open_err(const struct tcc_chain *c) { return c->open_err; }
+
+static int chain_walk(int (*cb)(struct tcc_chain *, void *), void *arg, bool all)
+{
 	char nsdir[PATH_MAX], dir[PATH_MAX];
 	int *ifs = NULL, n = 0, err = 0;
 	struct dirent *de;
@@ -718,6 +806,8 @@ int tcc_chain_foreach(struct tcc_ctx *ctx, int (*cb)(struct tcc_chain *, void *)
 			    stat(dir, &st))
 				continue;
 			c = chain_open_dir(dir, ifs[i], dd);
+			if (!c && all)
+				c = chain_unopenable(dir, ifs[i], dd, -errno);
 			if (!c)
 				continue;
 			err = cb(c, arg);
@@ -729,6 +819,18 @@ int tcc_chain_foreach(struct tcc_ctx *ctx, int (*cb)(struct tcc_chain *, void *)
 out:
 	free(ifs);
 	return err;
+}
+
+int tcc_chain_foreach(struct tcc_ctx *ctx, int (*cb)(struct tcc_chain *, void *), void *arg)
+{
+	(void)ctx;
+	return chain_walk(cb, arg, false);
+}
+
+int tcc_chain_foreach_all(struct tcc_ctx *ctx, int (*cb)(struct tcc_chain *, void *), void *arg)
+{
+	(void)ctx;
+	return chain_walk(cb, arg, true);
 }
 
 struct prune {

@@ -64,6 +64,7 @@ struct tcc_chain {
 	int meta_fd;
 	struct tcc_config *cfg;		/* mmap of the config map */
 	char *pin_dir;			/* NULL: in-memory chain */
+	int open_err;			/* -errno: pins that cannot be opened */
 	/* In-memory chains keep each stage's own maps here instead of pins. */
 	struct tcc_kept_map {
 		char name[16];
@@ -103,6 +104,7 @@ int tcc__lock_ctx(struct tcc_ctx *ctx);	/* the same; names the holder on timeout
 void tcc__unlock(int token);
 
 /* chain.c */
+int tcc__chain_check(struct tcc_ctx *ctx, const struct tcc_chain *c);
 int tcc__meta_read(const struct tcc_chain *chain, __u32 row, struct tcc_meta *m);
 int tcc__meta_write(const struct tcc_chain *chain, __u32 row, const struct tcc_meta *m);
 __u32 tcc__slot_prog_id(const struct tcc_chain *chain, __u32 slot);

@@ -124,9 +124,19 @@ struct tcc_chain_info {
 };
 
 int tcc_chain_info(struct tcc_ctx *ctx, const struct tcc_chain *chain, struct tcc_chain_info *info);
-/* Call cb for every chain pinned for the current netns, in (ifindex, dir) order. */
+/* Call cb for every chain pinned for the current netns, in (ifindex, dir)
+ * order.  Chains whose pins cannot be opened are skipped.
+ */
 int tcc_chain_foreach(struct tcc_ctx *ctx,
 		      int (*cb)(struct tcc_chain *chain, void *arg), void *arg);
+/* The same, and chains whose pins cannot be opened are passed too: for
+ * those tcc_chain_open_err() is -errno (-EPROTO: another ABI) and only
+ * tcc_chain_ifindex(), tcc_chain_dir() and tcc_chain_pin_dir() work.  They
+ * are reported, never removed on a guess.
+ */
+int tcc_chain_foreach_all(struct tcc_ctx *ctx,
+			  int (*cb)(struct tcc_chain *chain, void *arg), void *arg);
+int tcc_chain_open_err(const struct tcc_chain *chain);
 
 /* ---- stages ------------------------------------------------------------------ */
 

@@ -195,9 +195,13 @@ static void meta_fill(struct tcc_meta *m, const char *file, struct bpf_program *
 	free(abs);
 }
 
-/* Start of every slot change: a slot in range, and the lock for pinned chains. */
+/* Start of every slot change: a slot in range; for pinned chains the lock,
+ * and under it the proof that the chain is still there and attached.
+ */
 static int slot_begin(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot, int *lock)
 {
+	int err;
+
 	tcc__clear(ctx);
 	*lock = -1;
 	if (slot >= TCC_MAX_SLOTS)
@@ -207,6 +211,12 @@ static int slot_begin(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot
 		*lock = tcc__lock_ctx(ctx);
 		if (*lock < 0)
 			return *lock;
+		err = tcc__chain_check(ctx, c);
+		if (err) {
+			tcc__unlock(*lock);
+			*lock = -1;
+			return err;
+		}
 	}
 	return 0;
 }
@@ -360,9 +370,11 @@ int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot)
 	}
 	tcc__meta_write(c, slot, &empty);
 	tcc__drop_maps(c, slot);
+	/* Past the commit point: pins that stay are a warning. */
 	if (c->pin_dir) {
 		slot_dir(c, slot, "", dir, sizeof(dir));
-		err = tcc__rm_rf(dir);
+		if (tcc__rm_rf(dir))
+			tcc__warn(ctx, "the stage is gone but some of its pins stay in %s", dir);
 	}
 out:
 	tcc__unlock(lock);
