@@ -5,7 +5,12 @@
 #   make demo       the built-in demo: namespaces, a chain, traffic, stats
 #   make bench      benchmarks (tools/bench), results in $(OUT)/bench/
 #   make install    PREFIX=/usr/local
+#   make san        the CLI and unit tests with ASan + UBSan, in $(OUT)/san
+#   make help       this list
 #   V=1             show full commands
+#
+# CFLAGS, LDFLAGS, BPF_EXTRA_CFLAGS are yours: the flags the build needs
+# are added separately (ALL_CFLAGS), so `make CFLAGS=-O1` works.
 
 OUT	?= build
 PREFIX	?= /usr/local
@@ -13,6 +18,8 @@ BINDIR	:= $(PREFIX)/sbin
 STAGEDIR := $(PREFIX)/lib/tcchain/stages
 INCDIR	:= $(PREFIX)/include
 MANDIR	:= $(PREFIX)/share/man/man8
+DOCDIR	:= $(PREFIX)/share/doc/tcchain
+COMPLDIR := $(PREFIX)/share/bash-completion/completions
 
 ARCH	:= $(shell uname -m)
 CC	?= gcc
@@ -28,18 +35,24 @@ msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
 endif
 
 CFLAGS	?= -O2 -g
-CFLAGS	+= -Wall -Wextra -Wno-missing-field-initializers -std=gnu11 \
-	   -D_GNU_SOURCE -MMD -MP -I. -Ibpf/include -I$(OUT) \
-	   -DTCC_STAGEDIR='"$(STAGEDIR)"'
+LDFLAGS	?=
+ALL_CFLAGS = $(CFLAGS) $(SAN_CFLAGS) -Wall -Wextra -Wno-missing-field-initializers \
+	     -std=gnu11 -D_GNU_SOURCE -MMD -MP -I. -Ibpf/include -I$(OUT) \
+	     -DTCC_STAGEDIR='"$(STAGEDIR)"'
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_CFLAGS)
 LDLIBS	:= -lbpf -lmnl -lelf -lz
 
-# Debian's clang 14 needs the multiarch include dir for asm/types.h.
-BPF_CFLAGS := -g -O2 -target bpf -Wall -Wextra -Wno-unused-parameter \
-	      -MMD -MP -Ibpf/include -I/usr/include/$(ARCH)-linux-gnu
+# BPF objects see the system headers clang would use for the host (as
+# libbpf-bootstrap does): Debian's multiarch dir holds asm/types.h.  Lazy
+# (=): clang may only exist once the deps step has run.
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+BPF_CFLAGS = -g -O2 -target bpf -Wall -Wextra -Wno-unused-parameter \
+	     -MMD -MP -Ibpf/include $(CLANG_BPF_SYS_INCLUDES) $(BPF_EXTRA_CFLAGS)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test unit-test netns-test demo bench install clean
+.PHONY: all deps test demo bench install clean help san
 
 # ---- sources ------------------------------------------------------------
 NL_SRCS		:= $(wildcard netlink/*.c)
@@ -69,28 +82,36 @@ LIBTCC		:= $(OUT)/libtcchain.a
 
 all: deps $(BIN) $(STAGES) $(TPROGS) $(TOOLPROGS) $(UNIT_BINS) $(TOOL_BINS)
 
-deps:
+help:
+	@sed -n '3,/^$$/{ s/^# \{0,1\}//p }' Makefile
+
+# The package check runs when the stamp is missing or the list changed,
+# not on every make; `make clean` (or removing the stamp) checks again.
+DEPS_STAMP := $(OUT)/.deps-ok
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): tools/install-deps.sh
 	$(Q)tools/install-deps.sh
+	$(Q)mkdir -p $(@D) && touch $@
 
 # ---- BPF ------------------------------------------------------------------
-$(OBJ)/bpf/entry.bpf.o: bpf/entry/entry.bpf.c | deps
+$(OBJ)/bpf/entry.bpf.o: bpf/entry/entry.bpf.c | $(DEPS_STAMP)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # One folder per stage module: bpf/stages/NAME/NAME.bpf.c -> stages/NAME.bpf.o
 .SECONDEXPANSION:
-$(OUT)/stages/%.bpf.o: bpf/stages/$$*/$$*.bpf.c | deps
+$(OUT)/stages/%.bpf.o: bpf/stages/$$*/$$*.bpf.c | $(DEPS_STAMP)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/tests/progs/%.bpf.o: tests/progs/%.bpf.c | deps
+$(OUT)/tests/progs/%.bpf.o: tests/progs/%.bpf.c | $(DEPS_STAMP)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/progs -c $< -o $@
 
-$(OUT)/tools/bpf/%.bpf.o: tools/bpf/%.bpf.c | deps
+$(OUT)/tools/bpf/%.bpf.o: tools/bpf/%.bpf.c | $(DEPS_STAMP)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Itools/bpf -c $< -o $@
@@ -102,10 +123,10 @@ $(SKEL): $(OBJ)/bpf/entry.bpf.o
 # ---- C ----------------------------------------------------------------------
 # Everything that includes the skeleton waits for it; -MMD then keeps the
 # precise header dependencies.
-$(OBJ)/%.o: %.c | deps $(SKEL)
+$(OBJ)/%.o: %.c | $(DEPS_STAMP) $(SKEL)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIBTCC): $(LIB_OBJS) $(NL_OBJS)
 	$(call msg,AR,$@)
@@ -113,17 +134,27 @@ $(LIBTCC): $(LIB_OBJS) $(NL_OBJS)
 
 $(BIN): $(CLI_OBJS) $(LIBTCC)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OUT)/tests/unit/%: $(OBJ)/tests/unit/%.o $(TLIB_OBJS) $(LIBTCC)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OUT)/tools/%: $(OBJ)/tools/%.o $(LIBTCC)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+
+# ---- the sanitizer build ---------------------------------------------------------
+# The CLI and the unit tests once more, with AddressSanitizer and UBSan, in
+# a build directory of their own; make test runs them (and the argv fuzzer
+# against the CLI).  Any UB report is fatal: -fno-sanitize-recover.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	     -fno-omit-frame-pointer
+san: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)/san SAN_CFLAGS='$(SAN_FLAGS)' \
+		$(OUT)/san/tcchain $(UNIT_SRCS:tests/unit/%.c=$(OUT)/san/tests/unit/%)
 
 # ---- run --------------------------------------------------------------------
 test: all
@@ -142,6 +173,9 @@ install: all
 	install -m 0644 bpf/include/tcchain.h $(DESTDIR)$(INCDIR)/
 	install -m 0644 bpf/include/tcchain/*.h $(DESTDIR)$(INCDIR)/tcchain/
 	install -m 0644 doc/tcchain.8 $(DESTDIR)$(MANDIR)/
+	install -d $(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPLDIR)
+	install -m 0644 doc/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 tools/completion/tcchain.bash $(DESTDIR)$(COMPLDIR)/tcchain
 
 clean:
 	rm -rf $(OUT)

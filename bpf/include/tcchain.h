@@ -137,16 +137,22 @@ static __always_inline void tcc__tail_call_const(struct __sk_buff *skb, const __
 		     : "r0", "r1", "r2", "r3", "r4", "r5");
 }
 
-#define TCC__CASE(n)	case n: tcc__tail_call_const(skb, n); break
-#define TCC__CASES_8(b)							\
-	TCC__CASE(b + 0); TCC__CASE(b + 1); TCC__CASE(b + 2); TCC__CASE(b + 3); \
-	TCC__CASE(b + 4); TCC__CASE(b + 5); TCC__CASE(b + 6); TCC__CASE(b + 7)
-/* The switch in tcc__dispatch() has one case per slot, written out: the
- * build breaks if the slot count changes without it.
+#define TCC__CASE(n)	case n: tcc__tail_call_const(skb, n); break;
+
+/* The tail call needs a constant slot, so every slot is written out once.
+ * The sum of 0..N-1 checks that the list is exactly the slots 0..N-1.
  */
-#define TCC__DISPATCH_CASES	32
-_Static_assert(TCC__DISPATCH_CASES == TCC_MAX_SLOTS,
-	       "tcc__dispatch(): one TCC__CASES_8 line per 8 slots of TCC_MAX_SLOTS");
+#define TCC__SLOTS(X)							\
+	X(0)  X(1)  X(2)  X(3)  X(4)  X(5)  X(6)  X(7)			\
+	X(8)  X(9)  X(10) X(11) X(12) X(13) X(14) X(15)			\
+	X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)			\
+	X(24) X(25) X(26) X(27) X(28) X(29) X(30) X(31)
+#define TCC__ONE(n)	+ 1
+#define TCC__SELF(n)	+ (n)
+_Static_assert(0 TCC__SLOTS(TCC__ONE) == TCC_MAX_SLOTS,
+	       "the dispatch cases must cover TCC_MAX_SLOTS slots");
+_Static_assert(0 TCC__SLOTS(TCC__SELF) == TCC_MAX_SLOTS * (TCC_MAX_SLOTS - 1) / 2,
+	       "the dispatch cases must be the slots 0..TCC_MAX_SLOTS-1");
 
 static __always_inline struct tcc_stats *tcc__stats_row(__u32 row)
 {
@@ -191,10 +197,7 @@ static __always_inline int tcc__dispatch(struct __sk_buff *skb, __u32 from, int 
 		n = TCC_SLOT_END;
 
 	switch (n) {
-	TCC__CASES_8(0);
-	TCC__CASES_8(8);
-	TCC__CASES_8(16);
-	TCC__CASES_8(24);	/* TCC__DISPATCH_CASES */
+	TCC__SLOTS(TCC__CASE)
 	default:
 		/* End of chain: the configured end verdict, counted on the
 		 * chain's row.

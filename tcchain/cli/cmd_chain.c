@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* tcchain add | del | show */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -146,6 +147,25 @@ struct show_args {
 	int n;
 };
 
+/* Pins that cannot be opened are listed with the reason, not skipped. */
+static int show_unopenable(struct tcc_chain *c, struct show_args *a)
+{
+	int err = -tcc_chain_error(c);
+	char name[IF_NAMESIZE];
+
+	a->n++;
+	out_open_object(NULL);
+	out_string("dev", "%s", if_indextoname(tcc_chain_ifindex(c), name) ? name : "(gone)");
+	out_uint("ifindex", NULL, tcc_chain_ifindex(c));
+	out_string("dir", " %s:", tcc_dir_str(tcc_chain_dir(c)));
+	out_string("pin_dir", " pins %s", tcc_chain_pin_dir(c));
+	out_string("error", " cannot be opened: %s",
+		   err == EPROTO ? "another ABI" : strerror(err));
+	out_text(" ('%s del dev DEV DIR' removes it)\n", bin_name);
+	out_close_object();
+	return 0;
+}
+
 static int show_cb(struct tcc_chain *c, void *arg)
 {
 	struct show_args *a = arg;
@@ -156,23 +176,12 @@ static int show_cb(struct tcc_chain *c, void *arg)
 		return 0;
 	if (a->t->has_dir && tcc_chain_dir(c) != a->t->dir)
 		return 0;
+	if (tcc_chain_error(c))
+		return show_unopenable(c, a);
 	err = tcc_chain_info(ctx, c, &ci);
-	if (err && !tcc_chain_error(c))
+	if (err)
 		return err;
 	a->n++;
-	if (err) {
-		/* Reported, never skipped: a chain we cannot open may still
-		 * be on its hook.
-		 */
-		out_open_object(NULL);
-		out_string("dev", "%s", ci.ifname[0] ? ci.ifname : "(gone)");
-		out_uint("ifindex", NULL, ci.ifindex);
-		out_string("dir", " %s:", tcc_dir_str(ci.dir));
-		out_string("error", " cannot be opened: %s", strerror(-err));
-		out_text(" (pins in %s; '%s del' removes it)\n", tcc_chain_pin_dir(c), bin_name);
-		out_close_object();
-		return 0;
-	}
 	out_open_object(NULL);
 	out_string("dev", "%s", ci.ifname[0] ? ci.ifname : "(gone)");
 	out_uint("ifindex", NULL, ci.ifindex);

@@ -68,10 +68,17 @@ void p_fail(int err, const char *fmt, ...)
 	p_debug(tcc_ctx_log(ctx));
 }
 
+/* The lock is the library's (re-entrant): a handler run here may call
+ * library functions that take it again.
+ */
 int run_locked(int (*fn)(int argc, char **argv), int argc, char **argv)
 {
 	int lock = tcc_lock(), err;
 
+	if (lock == -ETIMEDOUT) {
+		p_err("cannot lock %s: held by pid %d", TCC_PIN_ROOT, (int)tcc_lock_holder());
+		return -1;
+	}
 	if (lock < 0) {
 		p_err("cannot lock %s: %s", TCC_PIN_ROOT, strerror(-lock));
 		return -1;
@@ -178,7 +185,8 @@ struct tcc_chain *target_chain(struct target *t, const char *what)
 		return NULL;
 	}
 	if (!p.found) {
-		p_fail(p.open_err, "cannot %s: cannot open the chain%s", what, where);
+		p_fail(p.open_err, "cannot %s: cannot open the chain%s%s", what, where,
+		       p.open_err == -EPROTO ? " (it has another ABI)" : "");
 		return NULL;
 	}
 	if (!t->dev)
@@ -285,6 +293,9 @@ int main(int argc, char **argv)
 	}
 	err = cmd_select(cmds, argc, argv, do_help);
 	out_flush();
+	/* A change that committed succeeded; leftover cleanup is only said. */
+	if (tcc_ctx_warning(ctx))
+		fprintf(stderr, "Warning: %s\n", tcc_ctx_warning(ctx));
 	tcc_ctx_free(ctx);
 	return err ? 1 : 0;
 }

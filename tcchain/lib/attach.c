@@ -102,6 +102,58 @@ int tcc__chain_attached(struct tcc_ctx *ctx, const struct tcc_chain *c)
 	return f.has_prog && f.prog_id == tcc__prog_id(c->entry_fd);
 }
 
+/*
+ * Under the lock, before a change to a pinned chain: the chain opened
+ * before the lock was taken must still be the one in bpffs (another
+ * tcchain may have deleted or replaced it meanwhile; its entry program
+ * says which), and it must still be attached: a change to a chain whose
+ * filter is gone would exit 0 and do nothing to any packet.
+ */
+int tcc__chain_check(struct tcc_ctx *ctx, const struct tcc_chain *c)
+{
+	char name[IF_NAMESIZE] = "";
+	const char *dir = tcc_dir_str(c->dir);
+	int fd, err;
+	__u32 id;
+
+	if (!c->pin_dir)
+		return 0;
+	fd = tcc__obj_get_at(c->pin_dir, TCC_PIN_ENTRY);
+	id = fd >= 0 ? tcc__prog_id(fd) : 0;
+	if (fd >= 0)
+		close(fd);
+	if (!id || id != tcc__prog_id(c->entry_fd))
+		return tcc__fail(ctx, -ESTALE,
+				 "the chain was deleted or replaced while this command waited for the lock");
+	if (!if_indextoname(c->ifindex, name))
+		return tcc__fail(ctx, -ENOLINK,
+				 "the chain is detached: its device (ifindex %d) is gone; remove it with 'tcchain prune'",
+				 c->ifindex);
+	err = tcc__chain_attached(ctx, c);
+	if (err < 0)
+		return err;
+	if (!err)
+		return tcc__fail(ctx, -ENOLINK,
+				 "the chain is detached (its filter on %s %s is gone); re-attach it with 'tcchain add dev %s %s' (which replaces it) or remove it with 'tcchain del dev %s %s' or 'tcchain prune'",
+				 name, dir, name, dir, name, dir);
+	return 0;
+}
+
+/* "SLOT PROG, ..." of the occupied slots, for the line about a replaced chain. */
+static void stage_list(const struct tcc_chain *c, char *buf, size_t len)
+{
+	struct tcc_meta m;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (__u32 slot = 0; slot < TCC_MAX_SLOTS && used < len; slot++) {
+		if (tcc__meta_read(c, slot, &m) || !m.prog_id)
+			continue;
+		used += snprintf(buf + used, len - used, "%s%u %s", used ? ", " : "",
+				 slot, m.prog[0] ? m.prog : "?");
+	}
+}
+
 void tcc__dev_dir(char *buf, size_t len, const char *chain_dir)
 {
 	char *slash;
@@ -144,7 +196,8 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 	char dir[PATH_MAX], devdir[PATH_MAX], own[PATH_MAX];
 	__u16 prio = opts->prio ?: TCC_DEFAULT_PRIO;
 	__u32 handle = opts->handle ?: TCC_DEFAULT_HANDLE;
-	bool made_qdisc = false, made_dir = false;
+	bool made_qdisc = false, made_dir = false, replaced = false;
+	char stages[sizeof(ctx->warning) - 64] = "";
 	struct tcc_nl_filter_info fi;
 	struct tcc_nl_qdisc q;
 	struct tcc_chain *c = NULL;
@@ -156,7 +209,7 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 	nl = tcc__nl(ctx);
 	if (!nl)
 		return -errno;
-	lock = tcc__lock();
+	lock = tcc__lock_ctx(ctx);
 	if (lock < 0)
 		return lock;
 
@@ -176,8 +229,9 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 			goto out;
 		}
 		err = tcc__chain_attached(ctx, c);
-		if (c)
-			tcc__meta_read(c, TCC_META_CHAIN, &row);
+		tcc__meta_read(c, TCC_META_CHAIN, &row);
+		if (!err)
+			stage_list(c, stages, sizeof(stages));
 		tcc_chain_close(c);
 		c = NULL;
 		if (err < 0)
@@ -187,11 +241,13 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 					row.prio, row.handle);
 			goto out;
 		}
-		/* Pins without a filter: left by a device that went away
-		 * (its ifindex reused) or by a filter deleted behind our
-		 * back.  They describe nothing live; start afresh.
+		/* Proven stale: its entry program is not the filter at its
+		 * prio/handle (a device that went away and whose ifindex was
+		 * reused, or a filter deleted behind our back).  Replace it,
+		 * and say what was dropped.
 		 */
 		tcc__rm_rf(dir);
+		replaced = true;
 	}
 
 	err = tcc_nl_qdisc_ingress_get(nl, opts->ifindex, &q);
@@ -256,6 +312,8 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 		err = tcc__nl_fail(ctx, err);
 		goto undo;
 	}
+	if (replaced)
+		tcc__warn(ctx, "replaced a detached chain (stages: %s)", stages[0] ? stages : "none");
 	goto out;
 
 undo:
@@ -336,7 +394,7 @@ int tcc_chain_del(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d)
 	int lock, err;
 
 	tcc__clear(ctx);
-	lock = tcc__lock();
+	lock = tcc__lock_ctx(ctx);
 	if (lock < 0)
 		return lock;
 	c = tcc_chain_open(ctx, ifindex, d);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,9 +78,24 @@ const char *tcc_ctx_log(const struct tcc_ctx *ctx)
 	return ctx->log && ctx->log[0] ? ctx->log : NULL;
 }
 
+const char *tcc_ctx_warning(const struct tcc_ctx *ctx)
+{
+	return ctx->warning[0] ? ctx->warning : NULL;
+}
+
+void tcc__warn(struct tcc_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->warning, sizeof(ctx->warning), fmt, ap);
+	va_end(ap);
+}
+
 void tcc__clear(struct tcc_ctx *ctx)
 {
 	ctx->detail[0] = '\0';
+	ctx->warning[0] = '\0';
 	free(ctx->log);
 	ctx->log = NULL;
 }

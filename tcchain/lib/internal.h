@@ -64,6 +64,7 @@ struct tcc_meta {
 struct tcc_ctx {
 	struct tcc_nl *nl;	/* opened on first use, in the current netns */
 	char detail[1024];
+	char warning[512];	/* after a commit: cleanup that did not finish */
 	char *log;		/* verifier log of the last failed load */
 };
 
@@ -89,6 +90,8 @@ struct tcc_chain {
 
 /* ctx.c */
 struct tcc_nl *tcc__nl(struct tcc_ctx *ctx);
+void tcc__warn(struct tcc_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 int tcc__fail(struct tcc_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void tcc__clear(struct tcc_ctx *ctx);
@@ -106,12 +109,16 @@ int tcc__netns_dir(char *buf, size_t len);
 int tcc__chain_dir(char *buf, size_t len, int ifindex, enum tcc_dir dir);
 int tcc__mkdir_p(const char *path);
 int tcc__rm_rf(const char *path);
-int tcc__lock(void);			/* returns a lock fd, or -errno */
 /* tcc_pin_root_check() on any bpffs and pin root: for tests. */
 int tcc__pin_root_check_at(const char *bpffs, const char *root, char *why, size_t len);
-void tcc__unlock(int fd);
 int tcc__pin_at(int fd, const char *dir, const char *name);
 int tcc__obj_get_at(const char *dir, const char *name);
+
+/* lock.c: re-entrant within the process; see there */
+#define TCC_LOCK_TIMEOUT_MS	10000
+int tcc__lock(void);			/* returns a lock token, or -errno */
+int tcc__lock_ctx(struct tcc_ctx *ctx);	/* the same; names the holder on timeout */
+void tcc__unlock(int token);
 
 /* chain.c: the chain object */
 int tcc__meta_read(const struct tcc_chain *chain, __u32 row, struct tcc_meta *m);
@@ -126,6 +133,8 @@ struct tcc_chain *tcc__chain_broken(const char *dir, int ifindex, enum tcc_dir d
 /* attach.c: the chain on its hook */
 /* Is the chain's entry the program of the filter at its prio/handle? 1/0/-errno */
 int tcc__chain_attached(struct tcc_ctx *ctx, const struct tcc_chain *chain);
+/* Under the lock: still the chain that was opened, and still attached. */
+int tcc__chain_check(struct tcc_ctx *ctx, const struct tcc_chain *chain);
 void tcc__dev_dir(char *buf, size_t len, const char *chain_dir);
 __u32 tcc__prog_id(int prog_fd);		/* 0 when unknown */
 /* After a chain's pins are gone: the device's clsact and directories. */

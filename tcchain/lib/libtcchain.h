@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include <tcchain/abi.h>
 #include "netlink/tcnl.h"	/* enum tcc_dir */
@@ -35,6 +36,10 @@ struct tcc_ctx *tcc_ctx_new(void);		/* NULL + errno */
 void tcc_ctx_free(struct tcc_ctx *ctx);
 /* Extended-ACK text or verifier reason of the last failure, or NULL. */
 const char *tcc_ctx_detail(const struct tcc_ctx *ctx);
+/* A call that changed the chain succeeds even when cleanup after its commit
+ * point did not finish; what was left is said here (NULL when nothing was).
+ */
+const char *tcc_ctx_warning(const struct tcc_ctx *ctx);
 /* The whole verifier log of the last failed load, or NULL. */
 const char *tcc_ctx_log(const struct tcc_ctx *ctx);
 /* Enter a network namespace: a name under /run/netns or a path.  Call
@@ -54,10 +59,16 @@ int tcc_netns_prune(struct tcc_ctx *ctx, int *chains, int *netns);
 /*
  * The lock every change to a chain takes (flock on the pin root), for
  * callers doing their own read-modify-write of a stage's maps.  Returns a
- * token for tcc_unlock(), or -errno.
+ * token for tcc_unlock(), or -errno.  The library takes it itself in every
+ * changing call; it is re-entrant within a process (a depth count on one
+ * fd), so a caller holding it may call any library function.  It waits
+ * at most 10 s (TCC_LOCK_TIMEOUT_MS in the environment overrides), then
+ * fails with -ETIMEDOUT and tcc_lock_holder() names the process holding it.
  */
 int tcc_lock(void);
 void tcc_unlock(int token);
+/* The pid holding the chains' lock, or 0. */
+pid_t tcc_lock_holder(void);
 /* Whether this process may change tc and BPF state at all: effective
  * CAP_NET_ADMIN plus CAP_BPF or CAP_SYS_ADMIN. */
 bool tcc_privileged(void);

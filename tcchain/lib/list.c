@@ -121,7 +121,7 @@ int tcc_chain_prune(struct tcc_ctx *ctx, int *removed)
 	if (!p)
 		return -ENOMEM;
 	p->ctx = ctx;
-	lock = tcc__lock();
+	lock = tcc__lock_ctx(ctx);
 	if (lock < 0) {
 		free(p);
 		return lock;

@@ -156,7 +156,7 @@ int tcc_netns_prune(struct tcc_ctx *ctx, int *chains, int *netns)
 	err = tcc_netns_id(&self);
 	if (err)
 		return err;
-	lock = tcc__lock();
+	lock = tcc__lock_ctx(ctx);
 	if (lock < 0)
 		return lock;
 	d = opendir(TCC_PIN_ROOT);

@@ -130,52 +130,6 @@ int tcc__rm_rf(const char *path)
 	return err;
 }
 
-/*
- * Commands that change chains take one lock on the pin root, so two
- * tcchain processes cannot interleave a read-modify-write of next[] or of
- * a slot directory.  flock() works on bpffs directories like on any other.
- */
-int tcc__lock(void)
-{
-	char why[256];
-	int fd, err;
-
-	err = tcc_pin_root_check(why, sizeof(why));
-	if (err)
-		return err;
-	err = tcc__mkdir_p(TCC_PIN_ROOT);
-	if (err)
-		return err;
-	/* O_NOFOLLOW: the root was checked above, and a symbolic link
-	 * swapped in since would be refused here rather than followed.
-	 */
-	fd = open(TCC_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX)) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-void tcc__unlock(int fd)
-{
-	if (fd >= 0)
-		close(fd);
-}
-
-int tcc_lock(void)
-{
-	return tcc__lock();
-}
-
-void tcc_unlock(int token)
-{
-	tcc__unlock(token);
-}
-
 int tcc__pin_at(int fd, const char *dir, const char *name)
 {
 	char path[PATH_MAX];

@@ -305,18 +305,28 @@ static void meta_fill(struct tcc_meta *m, const char *file, struct bpf_program *
 	free(abs);
 }
 
-/* Start of every slot change: a slot in range, and the lock for pinned chains. */
+/* Start of every slot change: a slot in range; for pinned chains the lock,
+ * and under it the proof that the chain is still there and attached.
+ */
 static int slot_begin(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot, int *lock)
 {
+	int err;
+
 	tcc__clear(ctx);
 	*lock = -1;
 	if (slot >= TCC_MAX_SLOTS)
 		return tcc__fail(ctx, -ERANGE, "slot %u is out of range (0..%d)",
 				 slot, TCC_MAX_SLOTS - 1);
 	if (c->pin_dir) {
-		*lock = tcc__lock();
+		*lock = tcc__lock_ctx(ctx);
 		if (*lock < 0)
 			return *lock;
+		err = tcc__chain_check(ctx, c);
+		if (err) {
+			tcc__unlock(*lock);
+			*lock = -1;
+			return err;
+		}
 	}
 	return 0;
 }
@@ -453,8 +463,9 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 		tcc__next_rebuild(c, TCC_MAX_SLOTS);
 	if (!c->pin_dir)
 		kept_install(c, slot, &kept);
-	else
-		tcc__rm_rf(olddir);	/* a leftover goes with the next set */
+	else if (tcc__rm_rf(olddir))
+		tcc__warn(ctx, "the new stage runs; the old one's pins stay in %s until the next set",
+			  olddir);
 	goto out;
 
 undo_pins:
@@ -500,9 +511,11 @@ int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot)
 	}
 	tcc__meta_write(c, slot, &empty);
 	tcc__drop_maps(c, slot);
+	/* Past the commit point: pins that stay are a warning. */
 	if (c->pin_dir) {
 		slot_dir(c, slot, "", dir, sizeof(dir));
-		err = tcc__rm_rf(dir);
+		if (tcc__rm_rf(dir))
+			tcc__warn(ctx, "the stage is gone but some of its pins stay in %s", dir);
 	}
 out:
 	tcc__unlock(lock);
