@@ -40,7 +40,7 @@ ALL_CFLAGS = $(CFLAGS) $(SAN_CFLAGS) -Wall -Wextra -Wno-missing-field-initialize
 	     -std=gnu11 -D_GNU_SOURCE -MMD -MP -I. -Ibpf/include -I$(OUT) \
 	     -DTCC_STAGEDIR='"$(STAGEDIR)"'
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_CFLAGS)
-LDLIBS	:= -lbpf -lmnl -lelf -lz
+LDLIBS	:= -lbpf -lmnl -lelf -lz -lm
 
 # BPF objects see the system headers clang would use for the host (as
 # libbpf-bootstrap does): Debian's multiarch dir holds asm/types.h.  Lazy
@@ -57,7 +57,9 @@ BPF_CFLAGS = -g -O2 -target bpf -Wall -Wextra -Wno-unused-parameter \
 # ---- sources ------------------------------------------------------------
 NL_SRCS		:= $(wildcard netlink/*.c)
 CLI_SRCS	:= $(wildcard tcchain/cli/*.c)
-LIB_SRCS	:= $(wildcard tcchain/lib/*.c)
+# A stage module's user-space half (bpf/stages/NAME/NAME.c) is library code.
+LIB_SRCS	:= $(wildcard tcchain/lib/*.c) \
+		   $(filter-out %.bpf.c,$(wildcard bpf/stages/*/*.c))
 STAGE_SRCS	:= $(wildcard bpf/stages/*/*.bpf.c)
 TPROG_SRCS	:= $(wildcard tests/progs/*.bpf.c)
 TOOLPROG_SRCS	:= $(wildcard tools/bpf/*.bpf.c)

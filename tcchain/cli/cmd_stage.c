@@ -105,8 +105,6 @@ static int do_stage_set(int argc, char **argv)
 		return -1;
 	}
 	opts.file = file;
-	if (stage_words(file, params, &opts.n_params, TCC_MAX_PARAMS))
-		return -1;
 	chain = target_chain(&t, "set stage");
 	if (!chain)
 		return -1;

@@ -33,14 +33,18 @@ int do_help(int argc, char **argv)
 		"       %s prune   (remove chains whose device or filter is gone)\n"
 		"       %s stage { set | del | show | help } ...\n"
 		"       %s stats [ dev DEV [ ingress | egress ] ]\n"
-		"       %s map { show | set | del | help } SLOT ...   (a stage's own maps)\n"
-		"       %s acl { add | del | show | help } ...        (the acl stage's rules)\n"
+		"       %s map { show | set | del | help } SLOT ...   (a stage's own maps)\n",
+		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
+	for (const struct tcc_kind *const *k = tcc_kinds(); *k; k++)
+		if ((*k)->rule_add)
+			fprintf(stderr, "       %s %-9s { add | del | show | help } ...  (the %s stage's rules)\n",
+				bin_name, (*k)->name, (*k)->name);
+	fprintf(stderr,
 		"OPTIONS := { -n NETNS | -j | -p | -d | -V }\n"
 		"       -n NETNS  act in network namespace NETNS (name under /run/netns, or a path)\n"
 		"       -j        JSON output;  -p  pretty JSON\n"
 		"       -d        debug: the whole verifier log on a failed load\n"
-		"       -V        version\n",
-		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
+		"       -V        version\n");
 	return 0;
 }
 
@@ -205,7 +209,6 @@ static const struct cmd cmds[] = {
 	{ "stage", do_stage },
 	{ "stats", do_stats },
 	{ "map",   do_map },
-	{ "acl",   do_acl },
 	{ "help",  do_help },
 	{ 0 }
 };
@@ -291,7 +294,10 @@ int main(int argc, char **argv)
 		p_err("out of memory");
 		return 1;
 	}
-	err = cmd_select(cmds, argc, argv, do_help);
+	if (argc > 0 && is_rules_object(argv[0]))
+		err = do_rules(argv[0], argc - 1, argv + 1);
+	else
+		err = cmd_select(cmds, argc, argv, do_help);
 	out_flush();
 	/* A change that committed succeeded; leftover cleanup is only said. */
 	if (tcc_ctx_warning(ctx))

@@ -62,9 +62,9 @@ int do_prune(int argc, char **argv);
 int do_stage(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_map(int argc, char **argv);
-int do_acl(int argc, char **argv);
-/* Shipped stages' param words (ratelimit rate units): -1 after p_err(). */
-int stage_words(const char *file, struct tcc_param *params, size_t *n, size_t max);
+/* The rule words of a stage kind (cmd_rules.c): tcchain acl add ... */
+bool is_rules_object(const char *word);
+int do_rules(const char *object, int argc, char **argv);
 int do_help(int argc, char **argv);
 
 /* Print the stages of a chain (text or JSON), used by show and stage show. */

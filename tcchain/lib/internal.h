@@ -154,8 +154,30 @@ int tcc__stats_baseline(const struct tcc_chain *chain, __u32 slot, struct tcc_me
 int tcc__btf_sum_counters(const struct btf *btf, __u32 type_id, void *dst, const void *src);
 
 /* params.c */
-int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj,
-		      const struct tcc_param *params, size_t n, __u32 slot,
+int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj, const char *prog,
+		      const struct tcc_param *typed, size_t n_typed, __u32 slot,
 		      char *summary, size_t summary_len);
+
+
+/* words.c: words shared by the stage modules (bpf/stages/NAME/NAME.c) */
+struct tcc_prefix {
+	int family;			/* AF_INET, AF_INET6 */
+	unsigned int plen;
+	__u8 addr[16];			/* network order; IPv4 in the first 4 */
+};
+int tcc__word_u32(struct tcc_ctx *ctx, const char *text, const char *what,
+		  __u32 min, __u32 max, __u32 *out);
+int tcc__word_prefix(struct tcc_ctx *ctx, const char *text, struct tcc_prefix *p);
+void tcc__fmt_prefix(const struct tcc_prefix *p, char *buf, size_t len);
+/* Does outer contain the prefix (plen, addr) of the same family? */
+bool tcc__prefix_covers(const struct tcc_prefix *outer, unsigned int plen, const __u8 *addr);
+int tcc__word_proto_name(const char *word, __u8 *proto);	/* tcp, udp, ...: -ENOENT */
+void tcc__fmt_proto(__u8 proto, char *buf, size_t len);		/* "tcp" or "proto 47" */
+int tcc__word_ports(struct tcc_ctx *ctx, const char *text, __u16 *lo, __u16 *hi);
+/* A stage's map with the key and value sizes of its module's header:
+ * -EPROTO (said in ctx) when a stage of that name has another layout. */
+int tcc__map_open_layout(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
+			 const char *name, __u32 key_size, __u32 value_size,
+			 struct tcc_map *m);
 
 #endif /* TCC_INTERNAL_H */

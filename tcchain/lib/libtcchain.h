@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 #include <sys/types.h>
 #include <linux/types.h>
@@ -280,6 +281,86 @@ int tcc_stats_totals(const struct tcc_chain *chain, struct tcc_slot_stats *total
  * chains' lock around it.
  */
 int tcc_stats_reset(const struct tcc_chain *chain);
+
+/* ---- stage kinds: what tcchain knows of the stages it ships ------------------ */
+
+/*
+ * Each shipped stage that has words of its own (ratelimit's rate units,
+ * acl's and mark's rules) is a module in bpf/stages/NAME/: its BPF
+ * program, one header with its map layout, and NAME.c with the ops below,
+ * registered by one line in tcchain/lib/kinds.c.  A loaded stage is of a
+ * kind when its program is called NAME (TCC_STAGE(NAME)), wherever its
+ * object file came from.
+ */
+
+/* One rule as the module shows it: the words `add` takes, and the same as
+ * named fields for JSON.  A field with is_num false and str NULL is null.
+ */
+#define TCC_RULE_FIELDS	10
+struct tcc_rule_field {
+	const char *key;
+	const char *str;
+	__u64 num;
+	bool is_num;
+};
+
+struct tcc_rule {
+	__u32 id;
+	__u64 hits;			/* packets the rule decided */
+	char words[256];		/* "drop src 10.0.0.0/8 tcp dport 22" */
+	int n_fields;
+	struct tcc_rule_field f[TCC_RULE_FIELDS];
+	char buf[256];			/* storage for the fields' strings */
+};
+
+struct tcc_kind {
+	const char *name;
+	/* Rewrite the params as typed into the stage's own ("rate=10mbit"
+	 * into "rate=1250000 bytes=1"); may append up to max.  text is
+	 * scratch space for the new values.
+	 */
+	int (*params)(struct tcc_ctx *ctx, struct tcc_param *p, size_t *n, size_t max,
+		      char *text, size_t text_len);
+	/* Rule words: NULL when the stage has none. */
+	const char *rule_usage;		/* "[ id ID ] ACTION ..." */
+	const char *rule_help;		/* more lines of help, or NULL */
+	int (*rule_add)(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
+			int argc, char **argv, __u32 *id);
+	int (*rule_del)(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot, __u32 id);
+	/* Every rule, in id order (*rules: malloc'ed, the caller frees). */
+	int (*rule_list)(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
+			 struct tcc_rule **rules, int *n);
+	/* What applies when no rule does (a rule with id 0), or NULL. */
+	int (*rule_default)(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
+			    struct tcc_rule *def);
+};
+
+/* The kind called name, or NULL. */
+const struct tcc_kind *tcc_kind_find(const char *name);
+/* The kind of the stage in slot (by its program name), or NULL. */
+const struct tcc_kind *tcc_kind_of(const struct tcc_chain *chain, __u32 slot);
+/* Every registered kind, NULL-terminated. */
+const struct tcc_kind *const *tcc_kinds(void);
+/*
+ * The slot holding a stage of this kind: want >= 0 must hold one; want < 0
+ * means the only one in the chain.  -ENOENT (none, or want is another
+ * stage) or -E2BIG (several: say which), with the reason in ctx.
+ */
+int tcc_kind_slot(struct tcc_ctx *ctx, const struct tcc_chain *chain,
+		  const struct tcc_kind *kind, long want, __u32 *slot);
+/* Append "text" to a rule's words and, as key, to its JSON fields. */
+void tcc_rule_str(struct tcc_rule *r, const char *key, const char *words_fmt,
+		  const char *text);
+void tcc_rule_num(struct tcc_rule *r, const char *key, const char *words_fmt, __u64 v);
+void tcc_rule_null(struct tcc_rule *r, const char *key);
+
+/*
+ * Write to out the commands that recreate the configuration the tool owns
+ * in words for the stage in slot (acl rules, mark rules), one per line,
+ * without "dev DEV DIR": "acl add slot 1 id 3 drop src 10.0.0.0/8 tcp dport 22".
+ * Stages with no words write nothing.  0 or -errno.
+ */
+int tcc_stage_save_words(struct tcc_ctx *ctx, struct tcc_chain *chain, __u32 slot, FILE *out);
 
 /* ---- stage lookup ------------------------------------------------------------ */
 

@@ -88,14 +88,17 @@ static int set_param(struct tcc_ctx *ctx, const struct rodata *r, const struct t
 	return err ? tcc__fail(ctx, err, "param %s", msg) : 0;
 }
 
-int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj,
-		      const struct tcc_param *params, size_t n, __u32 slot,
+int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj, const char *prog,
+		      const struct tcc_param *typed, size_t n_typed, __u32 slot,
 		      char *summary, size_t summary_len)
 {
+	const struct tcc_kind *kind = tcc_kind_find(prog);
+	struct tcc_param params[TCC_MAX_PARAMS + 4];
+	char text[64];
 	struct rodata r;
 	__u32 size, abi, t;
+	size_t n = n_typed, used = 0;
 	char *ptr;
-	size_t used = 0;
 	int err;
 
 	if (rodata_open(obj, &r) ||
@@ -112,18 +115,31 @@ int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj,
 		return tcc__fail(ctx, -EPROTO, "not a tcchain stage: no tcc_slot");
 	memcpy(ptr, &slot, 4);
 
+	if (n > TCC_MAX_PARAMS)
+		return tcc__fail(ctx, -E2BIG, "more than %d params", TCC_MAX_PARAMS);
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < i; j++)
-			if (!strcmp(params[i].name, params[j].name))
+			if (!strcmp(typed[i].name, typed[j].name))
 				return tcc__fail(ctx, -EINVAL, "param %s given twice",
-						 params[i].name);
-		err = set_param(ctx, &r, &params[i]);
-		if (err)
-			return err;
+						 typed[i].name);
+		params[i] = typed[i];
+		/* What show and save print: the params as typed. */
 		used += snprintf(summary + used, used < summary_len ? summary_len - used : 0,
-				 "%s%s=%s", i ? " " : "", params[i].name, params[i].value);
+				 "%s%s=%s", i ? " " : "", typed[i].name, typed[i].value);
 	}
 	if (used >= summary_len && summary_len)
 		summary[summary_len - 1] = '\0';
+	/* The stage's own words (ratelimit's rate units), by what the
+	 * program is, not what its file is called. */
+	if (kind && kind->params) {
+		err = kind->params(ctx, params, &n, ARRAY_SIZE(params), text, sizeof(text));
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < n; i++) {
+		err = set_param(ctx, &r, &params[i]);
+		if (err)
+			return err;
+	}
 	return 0;
 }

@@ -363,8 +363,8 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	err = pick_prog(ctx, obj, opts->prog, &prog);
 	if (err)
 		goto out;
-	err = tcc__params_apply(ctx, obj, opts->params, opts->n_params, slot,
-				params, sizeof(params));
+	err = tcc__params_apply(ctx, obj, bpf_program__name(prog), opts->params,
+				opts->n_params, slot, params, sizeof(params));
 	if (err)
 		goto out;
 	err = bind_shared_maps(ctx, obj, c);

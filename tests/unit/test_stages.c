@@ -3,90 +3,20 @@
  * The shipped stages (acl, ratelimit, mark, count) under BPF_PROG_TEST_RUN,
  * each loaded by the library into an in-memory chain and driven through
  * the chain's entry program.  Rules and counters go through the stages'
- * own maps (tcc_stage_map_fd), with copies of their key and value structs
- * below; fx_update checks those copies still have the stage's sizes.
+ * own maps (tcc_stage_map_fd), with the key and value structs of each
+ * stage's header (bpf/stages/NAME/NAME.h).
  */
 #include <pthread.h>
 #include <time.h>
 
 #include "tests/progs/stg_pkt.h"
 
-/* ---- copies of the stages' map types -------------------------------------- */
+/* ---- the stages' map types: each module's one header ------------------------ */
 
-struct acl_key4 {
-	__u32 prefixlen;
-	__u8 addr[4];
-};
-
-struct acl_key6 {
-	__u32 prefixlen;
-	__u8 addr[16];
-};
-
-struct acl_rule {
-	__u16 id;
-	__u8 proto;
-	__u8 action;
-	__u16 dport_min;
-	__u16 dport_max;
-};
-
-struct acl_rules {
-	__u32 n_rules;
-	struct acl_rule rules[8];
-};
-
-enum { ACL_CONTINUE, ACL_PASS, ACL_DROP };
-
-struct rl_key {
-	__u8 addr[16];
-	__u8 ip_ver;
-	__u8 pad[3];
-};
-
-struct rl_stats {
-	__u64 passed;
-	__u64 passed_bytes;
-	__u64 over;
-	__u64 over_bytes;
-};
-
-struct mark_rule {
-	__u8 set;
-	__u8 proto;
-	__u8 ip_ver;
-	__u8 src_prefixlen;
-	__u16 dport_min;
-	__u16 dport_max;
-	union {
-		__u8 src[16];
-		__u32 src_words[4];
-	};
-	__u32 mark;
-	__u32 priority;
-	__u16 classid;
-	__u16 pad;
-};
-
-struct mark_rules {
-	__u32 n_rules;
-	struct mark_rule rules[8];
-};
-
-#define MARK_SET_MARK		1
-#define MARK_SET_PRIORITY	2
-#define MARK_SET_CLASSID	4
-
-struct count_val {
-	__u64 packets;
-	__u64 bytes;
-};
-
-struct count_port {
-	__u8 proto;
-	__u8 pad;
-	__u16 dport;
-};
+#include "bpf/stages/acl/acl.h"
+#include "bpf/stages/count/count.h"
+#include "bpf/stages/mark/mark.h"
+#include "bpf/stages/ratelimit/ratelimit.h"
 
 /* ---- acl -------------------------------------------------------------------- */
 

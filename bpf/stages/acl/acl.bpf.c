@@ -26,6 +26,10 @@
  *	           ICMP, not non-first fragments, not truncated headers).
  *	action     0 = continue (TCC_NEXT), 1 = pass (end the chain with
  *	           TC_ACT_OK), 2 = drop.  Anything else continues.
+ *	flags      ACL_F_BOTH: the rule has a source and a destination
+ *	           prefix.  It is put in the lists of both tries and matches
+ *	           only when the packet's source list and destination list
+ *	           both hold it.
  *
  * Which rule decides: the packet's destination is looked up in the
  * destination trie and its source in the source trie of its family, each
@@ -51,42 +55,11 @@
 #include <tcchain.h>
 #include <tcchain/parse.h>
 
+#include "acl.h"
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define ACL_RULES_PER_PREFIX	8
-#define ACL_MAX_RULES		1024
-#define ACL_MAX_PREFIXES	4096
-
-enum {
-	ACL_CONTINUE	= 0,
-	ACL_PASS	= 1,
-	ACL_DROP	= 2,
-};
-
 const volatile __u32 default_action = ACL_CONTINUE;
-
-struct acl_key4 {
-	__u32 prefixlen;
-	__u8 addr[4];
-};
-
-struct acl_key6 {
-	__u32 prefixlen;
-	__u8 addr[16];
-};
-
-struct acl_rule {
-	__u16 id;
-	__u8 proto;
-	__u8 action;
-	__u16 dport_min;
-	__u16 dport_max;
-};
-
-struct acl_rules {
-	__u32 n_rules;
-	struct acl_rule rules[ACL_RULES_PER_PREFIX];
-};
 
 /* LPM tries must be created without preallocation (the kernel insists). */
 #define ACL_TRIE(name, key_type)				\
@@ -117,12 +90,35 @@ static __always_inline int acl_has_ports(const struct tcc_pkt *pkt)
 		pkt->l4_proto == IPPROTO_SCTP);
 }
 
+/* Is a rule with this id in l? */
+static __always_inline int acl_has_id(const struct acl_rules *l, __u16 id)
+{
+	__u32 n;
+
+	if (!l)
+		return 0;
+	n = l->n_rules;
+#pragma unroll
+	for (__u32 i = 0; i < ACL_RULES_PER_PREFIX; i++) {
+		if (i >= n)
+			break;
+		if (l->rules[i].id == id)
+			return 1;
+	}
+	return 0;
+}
+
 /* Lower *best / set *action for the lowest-id rule of l matching pkt.
  * No early exit at the first match: the id, not the position, decides,
  * so a list the control plane did not sort still behaves as documented.
+ * A rule with both prefixes (ACL_F_BOTH) sits in both lists and matches
+ * only when the other list (the destination's) holds it too; the scan of
+ * the destination list passes other = NULL and leaves such rules to the
+ * source scan.
  */
-static __always_inline void acl_scan(const struct acl_rules *l, const struct tcc_pkt *pkt,
-				     int has_ports, __u32 *best, __u32 *action)
+static __always_inline void acl_scan(const struct acl_rules *l, const struct acl_rules *other,
+				     const struct tcc_pkt *pkt, int has_ports,
+				     __u32 *best, __u32 *action)
 {
 	__u32 n;
 
@@ -143,6 +139,8 @@ static __always_inline void acl_scan(const struct acl_rules *l, const struct tcc
 			if (!has_ports || pkt->dport < r->dport_min || pkt->dport > r->dport_max)
 				continue;
 		}
+		if ((r->flags & ACL_F_BOTH) && !acl_has_id(other, r->id))
+			continue;
 		*best = r->id;
 		*action = r->action;
 	}
@@ -182,8 +180,8 @@ TCC_STAGE(acl)(struct __sk_buff *skb)
 		return TCC_NEXT;
 	}
 	/* Scanning is shared by both families: only the lookups differ. */
-	acl_scan(dl, pkt, acl_has_ports(pkt), &best, &action);
-	acl_scan(sl, pkt, acl_has_ports(pkt), &best, &action);
+	acl_scan(dl, NULL, pkt, acl_has_ports(pkt), &best, &action);
+	acl_scan(sl, dl, pkt, acl_has_ports(pkt), &best, &action);
 	if (best == ACL_MAX_RULES) {
 		best = 0;
 		action = default_action;

@@ -23,20 +23,9 @@
 #include <tcchain.h>
 #include <tcchain/parse.h>
 
+#include "count.h"
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-#define COUNT_MAX_PORTS		4096
-
-struct count_val {
-	__u64 packets;
-	__u64 bytes;
-};
-
-struct count_port {
-	__u8 proto;
-	__u8 pad;
-	__u16 dport;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

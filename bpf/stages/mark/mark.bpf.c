@@ -46,41 +46,13 @@
 #include <tcchain.h>
 #include <tcchain/parse.h>
 
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
+#include "mark.h"
 
-/* Rules are tried one after the other, each unrolled: keep the list short
- * (a longer one belongs in a trie, as in the acl stage).
- */
-#define MARK_MAX_RULES		8
-#define MARK_SET_MARK		(1U << 0)
-#define MARK_SET_PRIORITY	(1U << 1)
-#define MARK_SET_CLASSID	(1U << 2)
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u32 mark_value = 0;
 const volatile __u32 priority = 0;
 const volatile __u16 classid = 0;
-
-struct mark_rule {
-	__u8 set;
-	__u8 proto;
-	__u8 ip_ver;
-	__u8 src_prefixlen;
-	__u16 dport_min;
-	__u16 dport_max;
-	union {
-		__u8 src[16];
-		__u32 src_words[4];	/* the same bytes, for word compares */
-	};
-	__u32 mark;
-	__u32 priority;
-	__u16 classid;
-	__u16 pad;
-};
-
-struct mark_rules {
-	__u32 n_rules;
-	struct mark_rule rules[MARK_MAX_RULES];
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

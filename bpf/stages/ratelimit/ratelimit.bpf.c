@@ -47,10 +47,11 @@
 #include <tcchain.h>
 #include <tcchain/parse.h>
 
+#include "ratelimit.h"
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define NSEC_PER_SEC	1000000000ULL
-#define RL_MAX_SOURCES	16384
 /* Two CPUs can make a CAS fail at most once per competing update; a few
  * tries is plenty, and the bound keeps the verifier happy.
  */
@@ -62,23 +63,6 @@ const volatile __u32 bytes = 0;
 const volatile __u32 per_source = 0;
 const volatile __u32 action = 0;
 const volatile __u32 mark_value = 0;
-
-struct rl_bucket {
-	__u64 tat;
-};
-
-struct rl_key {
-	__u8 addr[16];
-	__u8 ip_ver;
-	__u8 pad[3];
-};
-
-struct rl_stats {
-	__u64 passed;
-	__u64 passed_bytes;
-	__u64 over;
-	__u64 over_bytes;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
