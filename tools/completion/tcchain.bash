@@ -131,10 +131,13 @@ _tcchain()
 			COMPREPLY=($(compgen -W "key value $target" -- "$cur"))
 		fi ;;
 	acl | mark)
+		local words="id slot src dst tcp udp icmp icmpv6 sctp proto dport"
+		[[ $obj == acl ]] && words+=" drop pass continue"
+		[[ $obj == mark ]] && words="id slot src ipv4 ipv6 tcp udp icmp icmpv6 sctp proto dport keep mark priority classid"
 		if ((n == 1)); then
 			COMPREPLY=($(compgen -W "add del show help" -- "$cur"))
 		elif [[ $verb == add ]]; then
-			COMPREPLY=($(compgen -W "id slot drop pass continue src dst tcp udp icmp icmpv6 sctp proto dport $target" -- "$cur"))
+			COMPREPLY=($(compgen -W "$words $target" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "id slot $target" -- "$cur"))
 		fi ;;
