@@ -25,6 +25,11 @@
 
 #define MARK_ANY_PORT(r)	((r)->dport_min == 0 && (r)->dport_max == 0xffff)
 
+/* What a rule can set, in the order its words print them. */
+static const struct { __u8 bit; const char *key; } sets[] = {
+	{ MARK_SET_MARK, "mark" }, { MARK_SET_PRIORITY, "priority" }, { MARK_SET_CLASSID, "classid" },
+};
+
 static int rules_read(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
 		      struct tcc_map *m, struct mark_rules *rs)
 {
@@ -215,31 +220,19 @@ static void rule_words(const struct mark_rule *r, __u32 id, __u64 hits, struct t
 		tcc_rule_num(out, "dport_max", r->dport_max != r->dport_min ? "-%llu" : NULL,
 			     r->dport_max);
 	}
-#define SEP	(out->words[0] ? " " : "")
 	if (!r->set)
-		tcc_rule_str(out, NULL, "%skeep", SEP);
-	if (r->set & MARK_SET_MARK) {
-		snprintf(text, sizeof(text), "%smark 0x%x", SEP, r->mark);
+		tcc_rule_str(out, NULL, out->words[0] ? " %s" : "%s", "keep");
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
+		__u32 v = i == 0 ? r->mark : i == 1 ? r->priority : r->classid;
+
+		if (!(r->set & sets[i].bit)) {
+			tcc_rule_null(out, sets[i].key);
+			continue;
+		}
+		snprintf(text, sizeof(text), "%s%s 0x%x", out->words[0] ? " " : "", sets[i].key, v);
 		tcc_rule_str(out, NULL, "%s", text);
-		tcc_rule_num(out, "mark", NULL, r->mark);
-	} else {
-		tcc_rule_null(out, "mark");
+		tcc_rule_num(out, sets[i].key, NULL, v);
 	}
-	if (r->set & MARK_SET_PRIORITY) {
-		snprintf(text, sizeof(text), "%spriority 0x%x", SEP, r->priority);
-		tcc_rule_str(out, NULL, "%s", text);
-		tcc_rule_num(out, "priority", NULL, r->priority);
-	} else {
-		tcc_rule_null(out, "priority");
-	}
-	if (r->set & MARK_SET_CLASSID) {
-		snprintf(text, sizeof(text), "%sclassid 0x%x", SEP, r->classid);
-		tcc_rule_str(out, NULL, "%s", text);
-		tcc_rule_num(out, "classid", NULL, r->classid);
-	} else {
-		tcc_rule_null(out, "classid");
-	}
-#undef SEP
 }
 
 static int mark_add(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
