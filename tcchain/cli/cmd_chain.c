@@ -22,7 +22,9 @@ static int parse_hook(int argc, char **argv, struct target *t, const char *what)
 	if (used < 0)
 		return -1;
 	if (!t->has_dir) {
-		if (argc > used)
+		if (argc > used && is_kw(argv[used], "dev"))
+			p_err("'dev' is given twice");
+		else if (argc > used)
 			p_err("%s: invalid direction '%s' (ingress or egress)", what, argv[used]);
 		else
 			p_err("%s: the direction is required (ingress or egress)", what);
@@ -43,6 +45,7 @@ static int parse_verdict_arg(const char *kw, const char *arg, int *v)
 int do_add(int argc, char **argv)
 {
 	struct tcc_chain_opts opts = { .end_verdict = TC_ACT_OK, .miss_verdict = TC_ACT_OK };
+	bool prio = false, handle = false, end = false, miss = false;
 	struct target t = {};
 	__u32 v;
 	int used, err;
@@ -54,23 +57,31 @@ int do_add(int argc, char **argv)
 	argv += used;
 	while (argc > 0) {
 		if (is_kw(*argv, "prio")) {
+			ONCE(prio, "prio");
 			NEXT_ARG(); REQ_ARGS(1);
 			if (parse_u32(*argv, "prio", 1, 0xffff, &v))
 				return -1;
 			opts.prio = v;
 		} else if (is_kw(*argv, "handle")) {
+			ONCE(handle, "handle");
 			NEXT_ARG(); REQ_ARGS(1);
 			if (parse_u32(*argv, "handle", 1, 0xffffffff, &v))
 				return -1;
 			opts.handle = v;
 		} else if (is_kw(*argv, "end")) {
+			ONCE(end, "end");
 			NEXT_ARG(); REQ_ARGS(1);
 			if (parse_verdict_arg("end", *argv, &opts.end_verdict))
 				return -1;
 		} else if (is_kw(*argv, "miss")) {
+			ONCE(miss, "miss");
 			NEXT_ARG(); REQ_ARGS(1);
 			if (parse_verdict_arg("miss", *argv, &opts.miss_verdict))
 				return -1;
+		} else if (is_kw(*argv, "dev") || !tcc_dir_parse(*argv, &t.dir)) {
+			p_err(is_kw(*argv, "dev") ? "'dev' is given twice" :
+			      "the direction is given twice ('%s')", *argv);
+			return -1;
 		} else {
 			p_err("add: unknown keyword '%s'", *argv);
 			return -1;

@@ -300,6 +300,8 @@ static int set_fields(const struct tcc_map *m, __u32 type_id, void *data, int *a
 		p_err("map %s has no BTF: its %s cannot be given by field names", m->name, what);
 		return -1;
 	}
+	const char *names[64];
+
 	while (*argc > 0 && !is_kw((*argv)[0], "value") && !is_kw((*argv)[0], "key")) {
 		char *arg = (*argv)[0], *eq = strchr(arg, '=');
 		const char *name = "", *value = arg;
@@ -309,6 +311,15 @@ static int set_fields(const struct tcc_map *m, __u32 type_id, void *data, int *a
 			name = arg;
 			value = eq + 1;
 		}
+		for (int i = 0; i < n && i < (int)ARRAY_SIZE(names); i++) {
+			if (!strcmp(names[i], name)) {
+				p_err("map %s %s: field '%s' is given twice", m->name, what,
+				      *name ? name : "(the whole value)");
+				return -1;
+			}
+		}
+		if (n < (int)ARRAY_SIZE(names))
+			names[n] = name;
 		if (tcc_btf_set(m->btf, type_id, data, name, value, err, sizeof(err))) {
 			p_err("map %s %s: %s", m->name, what, err);
 			return -1;
@@ -361,6 +372,7 @@ static int map_edit(int argc, char **argv, bool del)
 			goto out;
 		}
 		if (bpf_map_delete_elem(m.fd, key)) {
+			cli_refused = errno != ENOENT;
 			p_err("cannot %s in %s: %s", what, name,
 			      errno == ENOENT ? "no such key" : strerror(errno));
 			goto out;
@@ -383,6 +395,7 @@ static int map_edit(int argc, char **argv, bool del)
 	}
 	err = tcc_map_update(&m, key, val);
 	if (err) {
+		cli_refused = true;
 		p_fail(err, "cannot %s in %s", what, name);
 		err = -1;
 	}

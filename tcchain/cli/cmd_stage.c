@@ -45,6 +45,7 @@ static int do_stage_set(int argc, char **argv)
 	struct tcc_chain *chain;
 	struct target t = {};
 	const char *stage;
+	bool prog = false;
 	__u32 slot;
 	int used, err;
 
@@ -59,6 +60,7 @@ static int do_stage_set(int argc, char **argv)
 	argv += 2;
 	while (argc > 0) {
 		if (is_kw(*argv, "prog")) {
+			ONCE(prog, "prog");
 			NEXT_ARG(); REQ_ARGS(1);
 			opts.prog = *argv;
 			NEXT_ARG();
@@ -99,9 +101,12 @@ static int do_stage_set(int argc, char **argv)
 	}
 
 	err = tcc_stage_find(stage, file, sizeof(file));
-	if (err) {
-		p_err("cannot set stage %u (%s): no such file, and no stage of that name in the stage library",
-		      slot, stage);
+	if (err == -ENOENT) {
+		p_err("cannot set stage %u: no stage '%s' in the stage library (looked in %s; "
+		      "a file in this directory is ./%s)", slot, stage, file, stage);
+		return -1;
+	} else if (err) {
+		p_err("cannot set stage %u: %s: %s", slot, stage, strerror(-err));
 		return -1;
 	}
 	opts.file = file;

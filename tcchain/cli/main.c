@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* tcchain: compose tc packet processing from small BPF stages. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tcchain/cli/main.h"
 
@@ -17,6 +19,29 @@
 struct tcc_ctx *ctx;
 const char *bin_name = "tcchain";
 
+bool cli_refused;
+static const char *object;	/* the object being run: "stage", ... */
+
+/* One line (or two) of usage per command: tcchain help, tcchain CMD help. */
+static const struct usage {
+	const char *cmd;
+	const char *text;
+} usages[] = {
+	{ "add",   "add dev DEV { ingress | egress } [ prio N ] [ handle H ]\n"
+		   "                  [ end { pass | drop | continue } ] [ miss { pass | drop | continue } ]" },
+	{ "del",   "del dev DEV { ingress | egress }" },
+	{ "show",  "show [ dev DEV [ ingress | egress ] ]" },
+	{ "prune", "prune   (remove chains whose device or filter is gone)" },
+	{ "stage", "stage { set | del | show | help } ..." },
+	{ "stats", "stats [ reset | help ] [ dev DEV [ ingress | egress ] ]" },
+	{ "map",   "map { show | set | del | help } SLOT ...   (a stage's own maps)" },
+};
+
+static void usage_line(const char *lead, const struct usage *u)
+{
+	fprintf(stderr, "%s%s %s\n", lead, bin_name, u->text);
+}
+
 int do_help(int argc, char **argv)
 {
 	(void)argc; (void)argv;
@@ -24,17 +49,9 @@ int do_help(int argc, char **argv)
 		out_null(NULL);
 		return 0;
 	}
-	fprintf(stderr,
-		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
-		"       %s add dev DEV { ingress | egress } [ prio N ] [ handle H ]\n"
-		"                  [ end { pass | drop | continue } ] [ miss { pass | drop | continue } ]\n"
-		"       %s del dev DEV { ingress | egress }\n"
-		"       %s show [ dev DEV [ ingress | egress ] ]\n"
-		"       %s prune   (remove chains whose device or filter is gone)\n"
-		"       %s stage { set | del | show | help } ...\n"
-		"       %s stats [ dev DEV [ ingress | egress ] ]\n"
-		"       %s map { show | set | del | help } SLOT ...   (a stage's own maps)\n",
-		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
+	fprintf(stderr, "Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n", bin_name);
+	for (size_t i = 0; i < ARRAY_SIZE(usages); i++)
+		usage_line("       ", &usages[i]);
 	for (const struct tcc_kind *const *k = tcc_kinds(); *k; k++)
 		if ((*k)->rule_add)
 			fprintf(stderr, "       %s %-9s { add | del | show | help } ...  (the %s stage's rules)\n",
@@ -44,18 +61,99 @@ int do_help(int argc, char **argv)
 		"       -n NETNS  act in network namespace NETNS (name under /run/netns, or a path)\n"
 		"       -j        JSON output;  -p  pretty JSON\n"
 		"       -d        debug: the whole verifier log on a failed load\n"
-		"       -V        version\n");
+		"       -V        version\n"
+		"Exit status: 0 done, 1 bad input (nothing changed), 2 the kernel or the verifier refused.\n");
 	return 0;
+}
+
+/* "tcchain show help": the usage of one command without subcommands. */
+static bool command_help(int argc, char **argv)
+{
+	if (argc != 2 || !is_kw(argv[1], "help"))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(usages); i++) {
+		if (is_kw(argv[0], usages[i].cmd) ||
+		    (is_kw(argv[0], "list") && is_kw(usages[i].cmd, "show"))) {
+			if (!json_output)
+				usage_line("Usage: ", &usages[i]);
+			else
+				out_null(NULL);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Edit distance, for "did you mean": short words only. */
+static int distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int d[33][33];
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+
+			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			/* a swap of two neighbours counts as one */
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < d[i][j])
+				d[i][j] = d[i - 2][j - 2] + 1;
+		}
+	}
+	return d[la][lb];
+}
+
+const char *did_you_mean(const char *word, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	int bd = 3;
+
+	for (size_t i = 0; i < n; i++) {
+		int dd = distance(word, cands[i]);
+
+		if (dd < bd && dd < (int)strlen(cands[i])) {
+			bd = dd;
+			best = cands[i];
+		}
+	}
+	return best;
 }
 
 int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, char **))
 {
-	if (argc < 1 && help)
-		return help(argc, argv);
+	const char *names[32], *guess;
+	char list[256] = "";
+	size_t n = 0, used = 0;
+
+	for (const struct cmd *c = cmds; c->name && n < ARRAY_SIZE(names); c++) {
+		names[n++] = c->name;
+		used += snprintf(list + used, used < sizeof(list) ? sizeof(list) - used : 0,
+				 "%s%s", used ? ", " : "", c->name);
+	}
+	if (argc < 1) {
+		if (help == do_help || !object)
+			return help(argc, argv);
+		p_err("%s: a command is required (%s)", object, list);
+		return -1;
+	}
 	for (const struct cmd *c = cmds; c->name; c++)
 		if (is_kw(argv[0], c->name))
 			return c->func(argc - 1, argv + 1);
-	p_err("unknown command '%s' (try '%s help')", argv[0], bin_name);
+	guess = did_you_mean(argv[0], names, n);
+	if (guess)
+		p_err("unknown command '%s' (did you mean '%s'?)", argv[0], guess);
+	else if (object && help != do_help)
+		p_err("unknown command '%s' for %s (%s)", argv[0], object, list);
+	else
+		p_err("unknown command '%s' (try '%s help')", argv[0], bin_name);
 	return -1;
 }
 
@@ -98,9 +196,20 @@ int parse_u32(const char *arg, const char *what, unsigned long min, unsigned lon
 	unsigned long v;
 	char *end;
 
+	int base = 10;
+
+	/* Decimal, or hex with 0x; never octal: "010" is refused, not 8. */
+	if (!strncasecmp(arg, "0x", 2))
+		base = 16;
+	else if (arg[0] == '0' && arg[1]) {
+		p_err("invalid %s '%s': leading zeros are not allowed (decimal, or hex with 0x)",
+		      what, arg);
+		return -1;
+	}
 	errno = 0;
-	v = strtoul(arg, &end, 0);
-	if (errno || !*arg || *end || *arg == '-' || v < min || v > max) {
+	v = strtoul(arg, &end, base);
+	if (errno || !*arg || *end || *arg == '-' || *arg == '+' || isspace((unsigned char)*arg) ||
+	    (base == 16 && end == arg + 2) || v < min || v > max) {
 		p_err("invalid %s '%s' (%lu..%lu)", what, arg, min, max);
 		return -1;
 	}
@@ -110,9 +219,14 @@ int parse_u32(const char *arg, const char *what, unsigned long min, unsigned lon
 
 int parse_target(int argc, char **argv, struct target *t)
 {
+	enum tcc_dir dir;
 	int used = 0;
 
 	if (argc >= 1 && is_kw(argv[0], "dev")) {
+		if (t->dev) {
+			p_err("'dev' is given twice");
+			return -1;
+		}
 		if (argc < 2) {
 			p_err("'dev' needs a device name");
 			return -1;
@@ -125,7 +239,13 @@ int parse_target(int argc, char **argv, struct target *t)
 		}
 		used = 2;
 	}
-	if (argc > used && !tcc_dir_parse(argv[used], &t->dir)) {
+	if (argc > used && !tcc_dir_parse(argv[used], &dir)) {
+		if (t->has_dir) {
+			p_err("the direction is given twice ('%s' after '%s')", argv[used],
+			      tcc_dir_str(t->dir));
+			return -1;
+		}
+		t->dir = dir;
 		t->has_dir = true;
 		used++;
 	}
@@ -261,10 +381,11 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	const char *netns = NULL;
-	int opt, err;
+	int opt, err, status;
 
 	/* Options first, then the object: "tcchain -n ns1 show". */
-	while ((opt = getopt_long(argc, argv, "+n:jpdVh", opts, NULL)) >= 0) {
+	opterr = 0;		/* one Error: line of our own, not getopt's */
+	while ((opt = getopt_long(argc, argv, "+:n:jpdVh", opts, NULL)) >= 0) {
 		switch (opt) {
 		case 'n': netns = optarg; break;
 		case 'j': json_output = true; break;
@@ -275,8 +396,14 @@ int main(int argc, char **argv)
 			return 0;
 		case 'h':
 			return do_help(0, NULL);
+		case ':':
+			p_err("option '%s' needs an argument", argv[optind - 1]);
+			return 1;
 		default:
-			p_err("unknown option (try '%s help')", bin_name);
+			if (optopt)
+				p_err("unknown option '-%c' (try '%s help')", optopt, bin_name);
+			else
+				p_err("unknown option '%s' (try '%s help')", argv[optind - 1], bin_name);
 			return 1;
 		}
 	}
@@ -294,7 +421,10 @@ int main(int argc, char **argv)
 		p_err("out of memory");
 		return 1;
 	}
-	if (argc > 0 && is_rules_object(argv[0]))
+	object = argv[0];
+	if (command_help(argc, argv))
+		err = 0;
+	else if (is_rules_object(argv[0]))
 		err = do_rules(argv[0], argc - 1, argv + 1);
 	else
 		err = cmd_select(cmds, argc, argv, do_help);
@@ -302,6 +432,7 @@ int main(int argc, char **argv)
 	/* A change that committed succeeded; leftover cleanup is only said. */
 	if (tcc_ctx_warning(ctx))
 		fprintf(stderr, "Warning: %s\n", tcc_ctx_warning(ctx));
+	status = !err ? 0 : cli_refused || tcc_ctx_refused(ctx) ? 2 : 1;
 	tcc_ctx_free(ctx);
-	return err ? 1 : 0;
+	return status;
 }

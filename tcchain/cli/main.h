@@ -14,7 +14,10 @@ struct cmd {
 	int (*func)(int argc, char **argv);
 };
 
-/* Run the command named argv[0] from the table; help when absent. */
+/* The candidate closest to word (a typo), or NULL. */
+const char *did_you_mean(const char *word, const char *const *cands, size_t n);
+/* Run the command named argv[0] from the table; a missing or unknown
+ * one is an error that lists the table ("did you mean" for a typo). */
 int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, char **));
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -32,7 +35,22 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, c
  */
 #define is_kw(arg, kw)	(!strcmp((arg), (kw)))
 
+/* Every keyword at most once: a second one is an error, never a silent
+ * overwrite.  seen is a bool of the caller's, one per keyword.
+ */
+#define ONCE(seen, kw)							\
+	({								\
+		if (seen) {						\
+			p_err("'%s' is given twice", (kw));		\
+			return -1;					\
+		}							\
+		(seen) = true;						\
+	})
+
 extern struct tcc_ctx *ctx;
+/* The kernel refused what the command asked (exit status 2, as ip/tc);
+ * the library's refusals are in tcc_ctx_refused(). */
+extern bool cli_refused;
 extern const char *bin_name;
 
 /* Where a command acts: dev and direction as given (either may be absent). */

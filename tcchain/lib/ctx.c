@@ -96,6 +96,7 @@ void tcc__clear(struct tcc_ctx *ctx)
 {
 	ctx->detail[0] = '\0';
 	ctx->warning[0] = '\0';
+	ctx->kernel = false;
 	free(ctx->log);
 	ctx->log = NULL;
 }
@@ -110,10 +111,22 @@ int tcc__fail(struct tcc_ctx *ctx, int err, const char *fmt, ...)
 	return err;
 }
 
+int tcc__refused(struct tcc_ctx *ctx, int err)
+{
+	ctx->kernel = true;
+	return err;
+}
+
+bool tcc_ctx_refused(const struct tcc_ctx *ctx)
+{
+	return ctx->kernel;
+}
+
 int tcc__nl_fail(struct tcc_ctx *ctx, int err)
 {
 	const char *msg = ctx->nl ? tcc_nl_ext_msg(ctx->nl) : NULL;
 
+	ctx->kernel = true;
 	if (msg && *msg)
 		snprintf(ctx->detail, sizeof(ctx->detail), "%s", msg);
 	return err;

@@ -66,6 +66,7 @@ struct tcc_ctx {
 	char detail[1024];
 	char warning[512];	/* after a commit: cleanup that did not finish */
 	char *log;		/* verifier log of the last failed load */
+	bool kernel;		/* the kernel or the verifier refused */
 };
 
 struct tcc_chain {
@@ -95,6 +96,8 @@ void tcc__warn(struct tcc_ctx *ctx, const char *fmt, ...)
 int tcc__fail(struct tcc_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void tcc__clear(struct tcc_ctx *ctx);
+/* Mark the failure as the kernel's or the verifier's refusal (exit 2). */
+int tcc__refused(struct tcc_ctx *ctx, int err);
 /* Keep the kernel's extended ACK (if any) as the detail of a netlink error. */
 int tcc__nl_fail(struct tcc_ctx *ctx, int err);
 void tcc__set_log(struct tcc_ctx *ctx, const char *log);

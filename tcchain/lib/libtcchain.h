@@ -41,6 +41,9 @@ const char *tcc_ctx_detail(const struct tcc_ctx *ctx);
  * point did not finish; what was left is said here (NULL when nothing was).
  */
 const char *tcc_ctx_warning(const struct tcc_ctx *ctx);
+/* Whether the last failure was the kernel's or the verifier's refusal
+ * (the CLI exits 2), rather than input tcchain itself found wrong (1). */
+bool tcc_ctx_refused(const struct tcc_ctx *ctx);
 /* The whole verifier log of the last failed load, or NULL. */
 const char *tcc_ctx_log(const struct tcc_ctx *ctx);
 /* Enter a network namespace: a name under /run/netns or a path.  Call
@@ -365,11 +368,14 @@ int tcc_stage_save_words(struct tcc_ctx *ctx, struct tcc_chain *chain, __u32 slo
 /* ---- stage lookup ------------------------------------------------------------ */
 
 /*
- * Resolve a stage argument: a path with a '/' or an existing file is used
- * as is; a bare name ("ratelimit") is looked up as NAME.bpf.o in
- * $TCCHAIN_STAGE_PATH (colon separated), the build tree next to the
- * binary, and the installed stage library.  0 and out filled, or -ENOENT.
+ * Resolve a stage argument.  A path (with a '/', or ending in .o) is used
+ * as is.  Any other word is a library name, never a file of the current
+ * directory: NAME.bpf.o in $TCCHAIN_STAGE_PATH (colon separated), then
+ * stages/ next to the binary (the build tree), then PREFIX/lib/tcchain/stages
+ * for a binary in PREFIX/sbin, then the stage dir the build was given.
+ * 0 and out filled; -ENOENT with out listing the places looked in.
  */
+bool tcc_stage_is_path(const char *arg);
 int tcc_stage_find(const char *arg, char *out, size_t len);
 
 #endif /* LIBTCCHAIN_H */

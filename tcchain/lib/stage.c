@@ -387,9 +387,11 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 
 			verifier_reason(log, reason, sizeof(reason));
 			tcc__fail(ctx, err, "verifier: %s", reason);
+			tcc__refused(ctx, err);
 			tcc__set_log(ctx, log);
 		} else if (!tcc_ctx_detail(ctx)) {
 			tcc__fail(ctx, err, "load failed");
+			tcc__refused(ctx, err);
 		}
 		goto out;
 	}

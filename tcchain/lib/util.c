@@ -63,23 +63,37 @@ static bool is_file(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode);
 }
 
-static bool try_dir(const char *dir, size_t dlen, const char *name, char *out, size_t len)
+/* Look for NAME.bpf.o in dir; remember dir in *looked for the error. */
+static bool try_dir(const char *dir, size_t dlen, const char *name, char *out, size_t len,
+		    char *looked, size_t looked_len)
 {
+	size_t used = strlen(looked);
+
+	snprintf(looked + used, looked_len - used, "%s%.*s", used ? ", " : "", (int)dlen, dir);
 	if ((size_t)snprintf(out, len, "%.*s/%s.bpf.o", (int)dlen, dir, name) >= len)
 		return false;
 	return is_file(out);
 }
 
+bool tcc_stage_is_path(const char *arg)
+{
+	size_t n = strlen(arg);
+
+	return strchr(arg, '/') || (n > 2 && !strcmp(arg + n - 2, ".o"));
+}
+
 int tcc_stage_find(const char *arg, char *out, size_t len)
 {
-	char self[PATH_MAX], *slash;
+	char self[PATH_MAX], looked[1024] = "", *slash;
 	const char *path, *p;
 	ssize_t n;
 
-	/* Anything that looks like a path is taken as one, so a typo in a
-	 * path is reported as a missing file, not as an unknown stage.
+	/* A path (a '/' or a name ending in .o) is taken as one, so a typo
+	 * in a path is reported as a missing file.  A bare word is always a
+	 * library name: a file called "count" in the current directory
+	 * does not shadow the count stage (./count does).
 	 */
-	if (strchr(arg, '/') || strstr(arg, ".o") || is_file(arg)) {
+	if (tcc_stage_is_path(arg)) {
 		if ((size_t)snprintf(out, len, "%s", arg) >= len)
 			return -ENAMETOOLONG;
 		return 0;
@@ -88,22 +102,33 @@ int tcc_stage_find(const char *arg, char *out, size_t len)
 	for (p = path; p && *p; ) {
 		const char *colon = strchrnul(p, ':');
 
-		if (colon > p && try_dir(p, colon - p, arg, out, len))
+		if (colon > p && try_dir(p, colon - p, arg, out, len, looked, sizeof(looked)))
 			return 0;
 		p = *colon ? colon + 1 : colon;
 	}
-	/* Running from the build tree: build/tcchain finds build/stages/. */
+	/* Next to the binary: build/tcchain finds build/stages/; an
+	 * installed PREFIX/sbin/tcchain finds PREFIX/lib/tcchain/stages,
+	 * whatever PREFIX the build was told.
+	 */
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {
 		self[n] = '\0';
 		slash = strrchr(self, '/');
 		if (slash) {
 			strcpy(slash, "/stages");
-			if (try_dir(self, strlen(self), arg, out, len))
+			if (try_dir(self, strlen(self), arg, out, len, looked, sizeof(looked)))
 				return 0;
+			*slash = '\0';
+			slash = strrchr(self, '/');
+			if (slash && (size_t)(slash - self) + sizeof("/lib/tcchain/stages") < sizeof(self)) {
+				strcpy(slash, "/lib/tcchain/stages");
+				if (try_dir(self, strlen(self), arg, out, len, looked, sizeof(looked)))
+					return 0;
+			}
 		}
 	}
-	if (try_dir(TCC_STAGEDIR, strlen(TCC_STAGEDIR), arg, out, len))
+	if (try_dir(TCC_STAGEDIR, strlen(TCC_STAGEDIR), arg, out, len, looked, sizeof(looked)))
 		return 0;
+	snprintf(out, len, "%s", looked);
 	return -ENOENT;
 }

@@ -128,6 +128,8 @@ int tcc__word_ports(struct tcc_ctx *ctx, const char *text, __u16 *lo, __u16 *hi)
 	dash = strchr(buf, '-');
 	if (dash)
 		*dash = '\0';
+	if (!buf[0] || (dash && !dash[1]))
+		goto bad;
 	if (tcc__word_u32(ctx, buf, "port", 0, 65535, &a))
 		return -EINVAL;
 	b = a;

@@ -130,7 +130,7 @@ test_bad_stage_input()
 		tcc -n "$B" stage set 2 "$P/rt_trace.bpf.o" param label=abcdefghij
 	bad "param without NAME=VALUE" "'param' needs NAME=VALUE" \
 		tcc -n "$B" stage set 2 "$P/rt_trace.bpf.o" param value
-	bad "no such stage name" "no stage of that name in the stage library" \
+	bad "no such stage name" "no stage .no_such_stage. in the stage library \(looked in " \
 		tcc -n "$B" stage set 2 no_such_stage
 	bad "no chain on the device" "cannot set stage: no chain on a0" \
 		tcc -n "$A" stage set 2 "$P/rt_pass.bpf.o" dev a0

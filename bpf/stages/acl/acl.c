@@ -125,12 +125,12 @@ static int table_store(struct tcc_ctx *ctx, struct acl_table *t)
 		memcpy(key + 4, l->pfx.addr, alen);
 		if (!l->n) {
 			if (bpf_map_delete_elem(t->m.fd, key) && errno != ENOENT)
-				return tcc__fail(ctx, -errno, "cannot update %s", t->m.name);
+				return tcc__refused(ctx, tcc__fail(ctx, -errno, "cannot update %s", t->m.name));
 			continue;
 		}
 		memcpy(val.rules, l->rules, sizeof(val.rules));
 		if (bpf_map_update_elem(t->m.fd, key, &val, BPF_ANY))
-			return tcc__fail(ctx, -errno, "cannot update %s", t->m.name);
+			return tcc__refused(ctx, tcc__fail(ctx, -errno, "cannot update %s", t->m.name));
 		l->dirty = false;
 	}
 	return 0;

@@ -265,7 +265,7 @@ static int mark_add(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	rs.rules[pos - 1] = r;
 	rs.n_rules++;
 	if (bpf_map_update_elem(m.fd, &zero, &rs, BPF_ANY)) {
-		err = tcc__fail(ctx, -errno, "cannot update mark_rules");
+		err = tcc__refused(ctx, tcc__fail(ctx, -errno, "cannot update mark_rules"));
 		goto out;
 	}
 	if (pos < rs.n_rules)
@@ -295,7 +295,7 @@ static int mark_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot, __u32 
 	rs.n_rules--;
 	memset(&rs.rules[rs.n_rules], 0, sizeof(rs.rules[0]));
 	if (bpf_map_update_elem(m.fd, &zero, &rs, BPF_ANY)) {
-		err = tcc__fail(ctx, -errno, "cannot update mark_rules");
+		err = tcc__refused(ctx, tcc__fail(ctx, -errno, "cannot update mark_rules"));
 		goto out;
 	}
 	hits_shift(c, slot, id - 1, -1);
