@@ -165,7 +165,8 @@ static int rules_show(int argc, char **argv)
 		goto out;
 	}
 	out_open_object(NULL);
-	out_uint("slot", "%s in slot %llu", slot);
+	out_text("%s in slot ", kind->name);
+	out_uint("slot", "%llu", slot);
 	if (kind->rule_default) {
 		out_string("default", ", default %s", def.words);
 		out_uint("default_hits", " (%llu packets)", def.hits);

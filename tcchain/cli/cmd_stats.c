@@ -166,8 +166,13 @@ int do_stats(int argc, char **argv)
 	struct target t = {};
 	int used, err;
 
-	if (argc && is_kw(argv[0], "help"))
+	if (argc && is_kw(argv[0], "help")) {
+		if (argc > 1) {
+			p_err("unexpected '%s' after help", argv[1]);
+			return -1;
+		}
 		return do_stats_help(argc, argv);
+	}
 	if (argc && is_kw(argv[0], "reset"))
 		return stats_reset(argc - 1, argv + 1);
 	used = parse_target(argc, argv, &t);

@@ -144,9 +144,15 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, c
 		p_err("%s: a command is required (%s)", object, list);
 		return -1;
 	}
-	for (const struct cmd *c = cmds; c->name; c++)
-		if (is_kw(argv[0], c->name))
-			return c->func(argc - 1, argv + 1);
+	for (const struct cmd *c = cmds; c->name; c++) {
+		if (!is_kw(argv[0], c->name))
+			continue;
+		if (is_kw(c->name, "help") && argc > 1) {
+			p_err("unexpected '%s' after help", argv[1]);
+			return -1;
+		}
+		return c->func(argc - 1, argv + 1);
+	}
 	guess = did_you_mean(argv[0], names, n);
 	if (guess)
 		p_err("unknown command '%s' (did you mean '%s'?)", argv[0], guess);

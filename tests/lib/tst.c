@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stdlib.h>
+
 #include "tst.h"
 
 int tst_fail;
@@ -17,6 +19,11 @@ void tst_hexdiff(const void *got, const void *want, size_t len)
 
 int tst_main(int argc, char **argv, const struct tst_case *cases, size_t n)
 {
+	/* The sanitizer build runs the same cases: TST_PREFIX keeps their
+	 * names apart ("san: ...").
+	 */
+	const char *pfx = getenv("TST_PREFIX") ?: "";
+	char name[128];
 	int failed = 0;
 	size_t i;
 
@@ -29,13 +36,14 @@ int tst_main(int argc, char **argv, const struct tst_case *cases, size_t n)
 		fflush(stderr);
 		cases[i].fn();
 		fflush(stderr);
+		snprintf(name, sizeof(name), "%s%s", pfx, cases[i].name);
 		if (tst_fail) {
-			printf("TEST: %-60s [FAIL]\n", cases[i].name);
+			printf("TEST: %-60s [FAIL]\n", name);
 			failed++;
 		} else if (tst_skip_why[0]) {
-			printf("TEST: %-60s [SKIP] %s\n", cases[i].name, tst_skip_why);
+			printf("TEST: %-60s [SKIP] %s\n", name, tst_skip_why);
 		} else {
-			printf("TEST: %-60s [ OK ]\n", cases[i].name);
+			printf("TEST: %-60s [ OK ]\n", name);
 		}
 	}
 	return failed ? 1 : 0;

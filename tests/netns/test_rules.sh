@@ -144,3 +144,12 @@ test_acl_both
 test_acl_refusals
 test_mark
 test_kind_by_program
+
+check_ok "rules: acl show as text" tcc -n "$B" acl show
+check_eq "rules: acl show text names the slot and the default" \
+	"$(head -n 1 "$TCC_STDOUT" | sed 's/([0-9]* packets)/(N packets)/')" \
+	"acl in slot 1, default continue (N packets)"
+check_ok "rules: mark show as text" tcc -n "$B" mark show
+check_eq "rules: mark show text lists the rules in add's words" \
+	"$(sed -n 2p "$TCC_STDOUT" | sed 's/  */ /g')" \
+	" id 1: src $VETH_A4/32 udp dport 7100 mark 0x10 priority 0x3 ($N packets)"
