@@ -114,8 +114,19 @@ static int do_stage_set(int argc, char **argv)
 	if (!chain)
 		return -1;
 	err = tcc_stage_set(ctx, chain, slot, &opts);
-	if (err)
+	if (err) {
 		p_fail(err, "cannot set stage %u (%s) on %s", slot, stage, where(&t, at, sizeof(at)));
+	} else if (json_output) {
+		struct tcc_stage_info si;
+
+		/* -j: the stage as stage show prints it, with its chain. */
+		if (!tcc_stage_info(chain, slot, &si)) {
+			out_open_object(NULL);
+			out_chain_id(chain, NULL);
+			print_stage(&si);
+			out_close_object();
+		}
+	}
 	tcc_chain_close(chain);
 	return err ? -1 : 0;
 }
@@ -168,6 +179,7 @@ static int do_stage_show(int argc, char **argv)
 	if (!chain)
 		return -1;
 	out_open_object(NULL);
+	out_chain_id(chain, NULL);
 	print_stages(chain);
 	out_close_object();
 	tcc_chain_close(chain);

@@ -131,13 +131,13 @@ test_kind_by_program()
 	check_eq "rules: the copy's rate is in bytes/s" \
 		"$(tcc -n "$B" -j map show 3 rodata | jq -c '.entries[0].value | [.rate, .bytes]')" "[1250000,1]"
 	check_eq "rules: show prints the params as typed" \
-		"$(tcc -n "$B" -j stage show | jq -r '.stages[] | select(.slot == 3) | .params')" "rate=10mbit"
+		"$(tcc -n "$B" -j stage show | jq -r '.stages[] | select(.slot == 3) | .params | tojson')" '{"rate":"10mbit"}'
 	check_fail "rules: rate unit and bytes disagree" "bytes=0 says otherwise" \
 		tcc -n "$B" stage set 3 ratelimit param rate=10mbit bytes=0
 	check_fail "rules: rate with an unknown unit" "not a rate" \
 		tcc -n "$B" stage set 3 ratelimit param rate=10furlongs
 	check_eq "rules: the refused params left the stage as it was" \
-		"$(tcc -n "$B" -j stage show | jq -r '.stages[] | select(.slot == 3) | .params')" "rate=10mbit"
+		"$(tcc -n "$B" -j stage show | jq -r '.stages[] | select(.slot == 3) | .params | tojson')" '{"rate":"10mbit"}'
 }
 
 test_acl_both

@@ -46,7 +46,7 @@ test_show_and_stats()
 	json=$(tcc -n "$B" -j show)
 	check_eq "show -j: stages, programs, params" \
 		"$(jq -c '[.[0].stages[] | [.slot, .prog, .params]]' <<<"$json")" \
-		'[[1,"rt_pass",""],[3,"rt_trace","value=7 label=x"]]'
+		'[[1,"rt_pass",{}],[3,"rt_trace",{"value":"7","label":"x"}]]'
 	check_eq "show -j: file is absolute" \
 		"$(jq -r '.[0].stages[0].file' <<<"$json")" "$(realpath "$P/rt_pass.bpf.o")"
 	check_eq "stage show -j matches show" \
