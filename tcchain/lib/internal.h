@@ -26,7 +26,7 @@ struct tcc_meta {
 	__u32 flags;		/* chain row: TCC_META_F_* */
 	__s64 loaded;		/* slot rows: wall clock, seconds */
 	char prog[64];
-	char file[256];
+	char file[PATH_MAX];	/* whole: show never cuts a path */
 	char params[512];
 	/* slot rows: the flow at this slot when the stage went in, so its
 	 * counts start from zero (see stats.c)

@@ -191,7 +191,7 @@ struct tcc_stage_info {
 	__u32 slot;
 	__u32 prog_id;
 	char prog[64];			/* program name */
-	char file[256];			/* object file as given, made absolute */
+	char file[4096];		/* object file as given, made absolute (PATH_MAX) */
 	char params[512];		/* "name=value name=value" as set */
 	time_t loaded;			/* wall clock, seconds */
 };

@@ -151,3 +151,23 @@ test_drop_stage ingress "$B" b0
 test_drop_stage egress "$A" a0
 test_show_and_stats
 test_bad_stage_input
+
+test_long_path()
+{
+	local dir=$TCC_TMP long file
+
+	long=$(printf 'd%.0s' {1..120})
+	dir=$dir/$long/$long/$long
+	mkdir -p "$dir"
+	file=$dir/pass.bpf.o
+	cp "$P/rt_pass.bpf.o" "$file"
+	tcc -n "$B" show dev b0 ingress | grep -q b0 || chain_add "$B" b0 ingress
+	check_ok "stage: a stage from a path over 255 characters" \
+		tcc -n "$B" stage set 7 "$file"
+	check_eq "stage: show prints the whole path" \
+		"$(tcc -n "$B" -j stage show | jq -r '.stages[] | select(.slot == 7) | .file')" "$file"
+	capture tcc -n "$B" stage del 7
+	check_fail "stage: params too long to keep are refused" "more than 511 characters" \
+		tcc -n "$B" stage set 7 "$P/rt_trace.bpf.o" param label="$(printf 'x%.0s' {1..600})"
+}
+test_long_path
