@@ -149,6 +149,7 @@ void print_stage(const struct tcc_stage_info *si)
 	out_string("file", " file %s", si->file);
 	print_time("loaded", si->loaded);
 	out_params(si->params, si->params[0] ? " params %s" : NULL);
+	out_words("kept_maps", si->kept_maps[0] ? " kept maps %s" : NULL, si->kept_maps);
 	out_text("\n");
 }
 

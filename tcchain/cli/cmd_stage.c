@@ -13,7 +13,7 @@ static int do_stage_help(int argc, char **argv)
 	(void)argc; (void)argv;
 	fprintf(stderr,
 		"Usage: %s stage set SLOT { FILE | NAME } [ prog PROG ] [ dev DEV [ ingress | egress ] ]\n"
-		"                    [ param NAME=VALUE ... ]\n"
+		"                    [ param NAME=VALUE ... ] [ maps fresh ]\n"
 		"       %s stage del SLOT [ dev DEV [ ingress | egress ] ]\n"
 		"       %s stage show [ dev DEV [ ingress | egress ] ]\n"
 		"SLOT := 0..%d; stages run in slot order, empty slots cost nothing.\n"
@@ -59,6 +59,16 @@ static int do_stage_set(int argc, char **argv)
 	argc -= 2;
 	argv += 2;
 	while (argc > 0) {
+		if (is_kw(*argv, "maps")) {
+			ONCE(opts.fresh_maps, "maps");
+			NEXT_ARG();
+			if (argc < 1 || !is_kw(*argv, "fresh")) {
+				p_err("stage set: 'maps' takes 'fresh' (new, empty maps for the stage)");
+				return -1;
+			}
+			NEXT_ARG();
+			continue;
+		}
 		if (is_kw(*argv, "prog")) {
 			ONCE(prog, "prog");
 			NEXT_ARG(); REQ_ARGS(1);
