@@ -30,9 +30,9 @@ PINS=/sys/fs/bpf/tcchain/$(netns_cookie "$B")
 
 snapshot()
 {
-	tcc -n "$B" -j stage show | jq -c '[.stages[] | [.slot, .id, .params]]'
-	tcc -n "$B" -j acl show | jq -c '[.rules[] | [.id, .words]]'
-	tcc -n "$B" -j mark show | jq -c '[.rules[] | [.id, .words]]'
+	tcc -n "$B" -j stage show | jq -c '[.[0].stages[] | [.slot, .id, .params]]'
+	tcc -n "$B" -j acl show | jq -c '[.[0].rules[] | [.id, .words]]'
+	tcc -n "$B" -j mark show | jq -c '[.[0].rules[] | [.id, .words]]'
 	find "$PINS" | sort
 	in_ns "$B" tc filter show dev b0 ingress
 	in_ns "$B" tc qdisc show dev b0
