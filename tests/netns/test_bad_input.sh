@@ -160,3 +160,10 @@ check_range "bad input: the table has at least 60 entries" "$n_bad" 60 1000
 check_eq "bad input: acl still drops its flow" "$(udp_count "$A" "$VETH_B4" "$B" 7400 "$N")" 0
 check_eq "bad input: other flows still pass" "$(udp_count "$A" "$VETH_B4" "$B" 7401 "$N")" "$N"
 check_eq "bad input: nothing changed after the whole table" "$(snapshot)" "$BEFORE"
+
+# help works on every object and command, and is not garbage-tolerant.
+for obj in "" add del show prune stats stage map acl mark; do
+	check_ok "help: '$obj help' prints its usage" tcc $obj help
+	check_eq "help: '$obj help' usage on stderr" "$(grep -c 'Usage: ' "$TCC_STDERR")" 1
+done
+check_fail "help: trailing words after help" "unexpected 'now' after help" tcc stage help now
