@@ -288,6 +288,7 @@ static int pick_cb(struct tcc_chain *c, void *arg)
 
 struct each {
 	const struct target *t;
+	const char *what;
 	int (*cb)(struct tcc_chain *c, void *arg);
 	void *arg;
 	int n, shown;
@@ -299,9 +300,18 @@ static int each_cb(struct tcc_chain *c, void *arg)
 	int r;
 
 	if ((e->t->ifindex && tcc_chain_ifindex(c) != e->t->ifindex) ||
-	    (e->t->has_dir && tcc_chain_dir(c) != e->t->dir) || tcc_chain_error(c))
+	    (e->t->has_dir && tcc_chain_dir(c) != e->t->dir))
 		return 0;
 	e->n++;
+	/* A chain that cannot be opened is never skipped in silence. */
+	if (tcc_chain_error(c)) {
+		char name[IF_NAMESIZE] = "?";
+
+		if_indextoname(tcc_chain_ifindex(c), name);
+		p_err("cannot %s on %s %s: cannot open the chain: %s", e->what, name,
+		      tcc_dir_str(tcc_chain_dir(c)), strerror(-tcc_chain_error(c)));
+		return -ECANCELED;
+	}
 	r = e->cb(c, e->arg);
 	if (r > 0)
 		e->shown++;
@@ -311,7 +321,7 @@ static int each_cb(struct tcc_chain *c, void *arg)
 int foreach_target_chain(const struct target *t, const char *what,
 			 int (*cb)(struct tcc_chain *c, void *arg), void *arg)
 {
-	struct each e = { .t = t, .cb = cb, .arg = arg };
+	struct each e = { .t = t, .what = what, .cb = cb, .arg = arg };
 	int err;
 
 	out_open_array(NULL);
