@@ -15,8 +15,21 @@ void tst_hexdiff(const void *got, const void *want, size_t len)
 				i, g[i], w[i]);
 }
 
+/* "test_netlink" -> "netlink": the prefix that keeps case names unique
+ * across the binaries of one run (tests/run.sh refuses duplicates).
+ */
+static const char *tst_topic(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+
+	base = base ? base + 1 : argv0;
+	return strncmp(base, "test_", 5) ? base : base + 5;
+}
+
 int tst_main(int argc, char **argv, const struct tst_case *cases, size_t n)
 {
+	const char *topic = tst_topic(argv[0]);
+	char name[128];
 	int failed = 0;
 	size_t i;
 
@@ -29,13 +42,14 @@ int tst_main(int argc, char **argv, const struct tst_case *cases, size_t n)
 		fflush(stderr);
 		cases[i].fn();
 		fflush(stderr);
+		snprintf(name, sizeof(name), "%s: %s", topic, cases[i].name);
 		if (tst_fail) {
-			printf("TEST: %-60s [FAIL]\n", cases[i].name);
+			printf("TEST: %-60s [FAIL]\n", name);
 			failed++;
 		} else if (tst_skip_why[0]) {
-			printf("TEST: %-60s [SKIP] %s\n", cases[i].name, tst_skip_why);
+			printf("TEST: %-60s [SKIP] %s\n", name, tst_skip_why);
 		} else {
-			printf("TEST: %-60s [ OK ]\n", cases[i].name);
+			printf("TEST: %-60s [ OK ]\n", name);
 		}
 	}
 	return failed ? 1 : 0;

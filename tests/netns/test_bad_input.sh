@@ -44,19 +44,22 @@ n_bad=0
 # Error: line matching PATTERN, and nothing changed.
 bad()
 {
-	local status=$1 pat=$2 rc after; shift 2
+	local status=$1 pat=$2 rc after name; shift 2
 
+	# The name is the command line, with the build directory as $OUT so
+	# that it is the same from any checkout.
+	name="bad input: ${*//$TCC_OUTDIR/\$OUT}"
 	n_bad=$((n_bad + 1))
-	check_fail "bad input: $*" "$pat" tcc -n "$B" "$@"
+	check_fail "$name" "$pat" tcc -n "$B" "$@"
 	rc=$(tail -n 1 "$TCC_TMP/capture" | sed -n 's/.*exit status //p')
 	capture tcc -n "$B" "$@"
 	rc=$?
-	check_eq "bad input: $*: exit status" "$rc" "$status"
+	check_eq "$name: exit status" "$rc" "$status"
 	after=$(snapshot)
 	if [ "$after" != "$BEFORE" ]; then
 		note "changed:" "$(diff <(echo "$BEFORE") <(echo "$after"))"
 		BEFORE=$after
-		log_test "bad input: $*: nothing changed" 1
+		log_test "$name: nothing changed" 1
 	fi
 }
 

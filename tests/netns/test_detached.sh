@@ -36,7 +36,7 @@ test_detached_change()
 		"$(cat "$TCC_STDERR")" "Warning: replaced a detached chain (stages: 2 rt_pass)"
 	check_eq "detached: the new chain is attached and empty" \
 		"$(tcc -n "$B" -j show | jq -c '[.[0].attached, (.[0].stages | length)]')" '[true,0]'
-	check_ok "detached: del" tcc -n "$B" del dev b0 ingress
+	check_ok "detached: del of the re-added chain" tcc -n "$B" del dev b0 ingress
 }
 
 test_unopenable()
@@ -79,7 +79,7 @@ test_lock_timeout()
 	wait "$holder" 2>/dev/null
 	check_ok "lock: free again after the holder is gone" \
 		tcc -n "$B" stage set 3 "$P/rt_pass.bpf.o"
-	check_ok "lock: del" tcc -n "$B" del dev b0 ingress
+	check_ok "lock: del once the lock is free" tcc -n "$B" del dev b0 ingress
 }
 
 test_detached_change

@@ -23,15 +23,15 @@ test_drop_stage()
 
 	chain_add "$ns" "$dev" "$dir"
 	got=$(sent_ok)
-	check_eq "$dir: empty chain passes" "$got" "$N"
-	check_ok "$dir: stage set 2 (dropping stage)" \
+	check_eq "stage: $dir: empty chain passes" "$got" "$N"
+	check_ok "stage: $dir: stage set 2 (dropping stage)" \
 		tcc -n "$ns" stage set 2 "$P/rt_drop.bpf.o" dev "$dev" "$dir"
 	got=$(sent_ok)
-	check_eq "$dir: stage in slot 2 drops" "$got" 0
-	check_ok "$dir: stage del 2" tcc -n "$ns" stage del 2 dev "$dev" "$dir"
+	check_eq "stage: $dir: stage in slot 2 drops" "$got" 0
+	check_ok "stage: $dir: stage del 2" tcc -n "$ns" stage del 2 dev "$dev" "$dir"
 	got=$(sent_ok)
-	check_eq "$dir: passes again after stage del" "$got" "$N"
-	check_ok "$dir: del" tcc -n "$ns" del dev "$dev" "$dir"
+	check_eq "stage: $dir: passes again after stage del" "$got" "$N"
+	check_ok "stage: $dir: del of the chain" tcc -n "$ns" del dev "$dev" "$dir"
 }
 
 test_show_and_stats()
@@ -40,48 +40,48 @@ test_show_and_stats()
 
 	chain_add "$B" b0 ingress
 	# The user's own words: no dev when the namespace has one chain.
-	check_ok "stage set without dev (one chain)" tcc -n "$B" stage set 1 "$P/rt_pass.bpf.o"
-	check_ok "stage set with params" \
+	check_ok "stage: stage set without dev (one chain)" tcc -n "$B" stage set 1 "$P/rt_pass.bpf.o"
+	check_ok "stage: stage set with params" \
 		tcc -n "$B" stage set 3 "$P/rt_trace.bpf.o" param value=7 label=x
 	json=$(tcc -n "$B" -j show)
-	check_eq "show -j: stages, programs, params" \
+	check_eq "stage: show -j: stages, programs, params" \
 		"$(jq -c '[.[0].stages[] | [.slot, .prog, .params]]' <<<"$json")" \
 		'[[1,"rt_pass",""],[3,"rt_trace","value=7 label=x"]]'
-	check_eq "show -j: file is absolute" \
+	check_eq "stage: show -j: file is absolute" \
 		"$(jq -r '.[0].stages[0].file' <<<"$json")" "$(realpath "$P/rt_pass.bpf.o")"
-	check_eq "stage show -j matches show" \
+	check_eq "stage: stage show -j matches show" \
 		"$(tcc -n "$B" -j stage show | jq -c '[.stages[].slot]')" "[1,3]"
 	text=$(tcc -n "$B" show)
-	check_eq "show (text): one line per stage" \
+	check_eq "stage: show (text): one line per stage" \
 		"$(grep -cE '^ +slot +[13]: rt_(pass|trace) id [0-9]+ file ' <<<"$text")" 2
-	check_ok "show -p: pretty JSON parses" eval "tcc -n $B -p show | jq -e '.[0].stages | length == 2'"
+	check_ok "stage: show -p: pretty JSON parses" eval "tcc -n $B -p show | jq -e '.[0].stages | length == 2'"
 
 	before=$(tcc -n "$B" -j stats | jq '.[0].slots[] | select(.slot == 3) | .next')
 	got=$(sent_ok)
 	after=$(tcc -n "$B" -j stats | jq '.[0].slots[] | select(.slot == 3) | .next')
-	check_eq "traffic through two stages" "$got" "$N"
-	check_range "stats -j: slot 3 counted every datagram" "$((after - before))" "$N" "$((N + 20))"
+	check_eq "stage: traffic through two stages" "$got" "$N"
+	check_range "stage: stats -j: slot 3 counted every datagram" "$((after - before))" "$N" "$((N + 20))"
 	json=$(tcc -n "$B" -j stats)
-	check_eq "stats -j: slots 1 and 3 saw the same packets" \
+	check_eq "stage: stats -j: slots 1 and 3 saw the same packets" \
 		"$(jq '.[0].slots | (.[0].packets == .[1].packets) and (.[0].packets > 0)' <<<"$json")" true
-	check_eq "stats -j: chain packets in = end pass (no stage ends the chain)" \
+	check_eq "stage: stats -j: chain packets in = end pass (no stage ends the chain)" \
 		"$(jq '.[0] | .packets == .end.pass' <<<"$json")" true
-	check_eq "stats -j: bytes counted" "$(jq '.[0].slots[0].bytes > 0' <<<"$json")" true
+	check_eq "stage: stats -j: bytes counted" "$(jq '.[0].slots[0].bytes > 0' <<<"$json")" true
 	text=$(tcc -n "$B" stats)
-	check_eq "stats (text): a row per stage" \
+	check_eq "stage: stats (text): a row per stage" \
 		"$(grep -cE '^ +[13] +rt_(pass|trace) +[0-9]+' <<<"$text")" 2
 
 	# A second chain: now the stage commands must be told which.
 	chain_add "$A" a0 egress
 	chain_add "$B" b0 egress
-	check_fail "several chains, no dev: the error lists them" \
+	check_fail "stage: several chains, no dev: the error lists them" \
 		"2 chains exist \(b0 ingress, b0 egress\)" \
 		tcc -n "$B" stage set 4 "$P/rt_pass.bpf.o"
-	check_ok "direction alone picks one chain" tcc -n "$B" stage set 4 "$P/rt_pass.bpf.o" egress
-	check_ok "stats for one chain" eval "tcc -n $B -j stats dev b0 egress | jq -e 'length == 1'"
-	check_ok "del egress (A)" tcc -n "$A" del dev a0 egress
-	check_ok "del egress (B)" tcc -n "$B" del dev b0 egress
-	check_ok "del ingress (B)" tcc -n "$B" del dev b0 ingress
+	check_ok "stage: direction alone picks one chain" tcc -n "$B" stage set 4 "$P/rt_pass.bpf.o" egress
+	check_ok "stage: stats for one chain" eval "tcc -n $B -j stats dev b0 egress | jq -e 'length == 1'"
+	check_ok "stage: del egress (A)" tcc -n "$A" del dev a0 egress
+	check_ok "stage: del egress (B)" tcc -n "$B" del dev b0 egress
+	check_ok "stage: del ingress (B)" tcc -n "$B" del dev b0 ingress
 }
 
 # Bad stage commands: one error line, non-zero exit, and the old stage still
@@ -98,8 +98,8 @@ test_bad_stage_input()
 	{
 		local desc=$1 pat=$2; shift 2
 
-		check_fail "bad stage: $desc" "$pat" "$@"
-		check_eq "bad stage: $desc: slot 2 unchanged" \
+		check_fail "stage: bad stage: $desc" "$pat" "$@"
+		check_eq "stage: bad stage: $desc: slot 2 unchanged" \
 			"$(tcc -n "$B" -j show | jq -c '[.[0].stages[] | [.slot, .id]]')" "[[2,$id]]"
 	}
 	bad "file missing" "cannot set stage 2 \(/nonexistent.bpf.o\) on b0 ingress: No such file" \
@@ -140,11 +140,11 @@ test_bad_stage_input()
 		tcc -n "$B" stage del 5
 	bad "unknown stage command" "unknown command 'put'" tcc -n "$B" stage put 2 x
 
-	check_ok "-d prints the whole verifier log" \
+	check_ok "stage: -d prints the whole verifier log" \
 		eval "tcc -n $B -d stage set 2 $P/rt_bad.bpf.o 2>&1 | grep -q '^processed [0-9]* insns'"
 	got=$(sent_ok)
-	check_eq "the old stage still drops traffic" "$got" 0
-	check_ok "del" tcc -n "$B" del dev b0 ingress
+	check_eq "stage: the old stage still drops traffic" "$got" 0
+	check_ok "stage: del after the refused -d stage" tcc -n "$B" del dev b0 ingress
 }
 
 test_drop_stage ingress "$B" b0
