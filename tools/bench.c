@@ -52,10 +52,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
 #include <linux/pkt_cls.h>
-#include <linux/udp.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
@@ -63,6 +60,7 @@
 #include <bpf/libbpf.h>
 
 #include "tcchain/lib/libtcchain.h"
+#include "tests/lib/pkt.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_ROUNDS	51
@@ -187,43 +185,40 @@ static void keep(struct bpf_object *obj)
 
 /* ---- the packet -------------------------------------------------------------- */
 
-static __u16 ip_csum(const void *hdr, size_t len)
+/* The benchmark's packet, built with tests/lib/pkt.h (the tests' packet
+ * builder): Ethernet, IPv4 (checksummed) or IPv6, UDP 40000 -> 5001 (no
+ * UDP checksum: no stage looks at it), 22 bytes of payload; from src to
+ * 10.0.0.2 or fd00::2.  64 bytes over IPv4, 84 over IPv6.
+ */
+static void udp_packet(unsigned char *buf, size_t size, int family, const char *src)
 {
-	const __u16 *p = hdr;
-	__u32 sum = 0;
+	struct pb p = {};
+	size_t ip, udp;
 
-	for (; len > 1; len -= 2)
-		sum += *p++;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
+	if (family == 4) {
+		pb_eth(&p, ETH_P_IP);
+		ip = pb_ip4(&p, IPPROTO_UDP, src, "10.0.0.2", 5, 0);
+	} else {
+		pb_eth(&p, ETH_P_IPV6);
+		ip = pb_ip6(&p, IPPROTO_UDP, src, "fd00::2");
+	}
+	udp = pb_udp(&p, 40000, 5001);
+	pb_fill(&p, PKT_LEN - 14 - 20 - 8, 0xab);
+	pb_udp_len(&p, udp);
+	if (family == 4) {
+		pb_ip4_len(&p, ip);
+		pb_ip4_csum(&p, ip);
+	} else {
+		pb_ip6_len(&p, ip);
+	}
+	if (p.len != size)
+		die("IPv%d packet: %zu bytes, want %zu", family, p.len, size);
+	memcpy(buf, p.b, size);
 }
 
-/* 64 bytes without FCS: Ethernet, IPv4, UDP, 22 bytes of payload. */
 static void build_packet(void)
 {
-	struct ethhdr *eth = (void *)pkt;
-	struct iphdr *ip = (void *)(eth + 1);
-	struct udphdr *udp = (void *)(ip + 1);
-	static const unsigned char dst[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 2 };
-	static const unsigned char src[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 1 };
-
-	memset(pkt, 0, sizeof(pkt));
-	memcpy(eth->h_dest, dst, ETH_ALEN);
-	memcpy(eth->h_source, src, ETH_ALEN);
-	eth->h_proto = htons(ETH_P_IP);
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->tot_len = htons(PKT_LEN - sizeof(*eth));
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_UDP;
-	ip->saddr = htonl(0x0a000001);
-	ip->daddr = htonl(0x0a000002);
-	ip->check = ip_csum(ip, sizeof(*ip));
-	udp->source = htons(40000);
-	udp->dest = htons(5001);
-	udp->len = htons(PKT_LEN - sizeof(*eth) - sizeof(*ip));
-	memset(udp + 1, 0xab, PKT_LEN - sizeof(*eth) - sizeof(*ip) - sizeof(*udp));
+	udp_packet(pkt, sizeof(pkt), 4, "10.0.0.1");
 }
 
 /* ---- loading with plain libbpf ------------------------------------------------ */
@@ -990,29 +985,10 @@ static struct sl_copy sl_copies[SL_VARIANTS][MAX_COPIES];
 static struct sl_config sl_configs[SL_VARIANTS * 2];
 static unsigned char pkt6[PKT6_LEN];
 
-/* The IPv4 packet's UDP datagram over IPv6: fd00::1 -> fd00::2.  No UDP
- * checksum: no stage looks at it.
- */
+/* The IPv4 packet's UDP datagram over IPv6: fd00::1 -> fd00::2. */
 static void build_packet6(void)
 {
-	struct ethhdr *eth = (void *)pkt6;
-	struct ipv6hdr *ip6 = (void *)(eth + 1);
-	const struct ethhdr *eth4 = (const void *)pkt;
-	const struct udphdr *udp4 = (const void *)(pkt + sizeof(*eth4) + sizeof(struct iphdr));
-	size_t udp_len = ntohs(udp4->len);
-
-	memset(pkt6, 0, sizeof(pkt6));
-	memcpy(eth, eth4, sizeof(*eth));
-	eth->h_proto = htons(ETH_P_IPV6);
-	ip6->version = 6;
-	ip6->payload_len = htons(udp_len);
-	ip6->nexthdr = IPPROTO_UDP;
-	ip6->hop_limit = 64;
-	inet_pton(AF_INET6, "fd00::1", &ip6->saddr);
-	inet_pton(AF_INET6, "fd00::2", &ip6->daddr);
-	if (sizeof(*eth) + sizeof(*ip6) + udp_len != sizeof(pkt6))
-		die("IPv6 packet: %zu bytes of UDP do not fit", udp_len);
-	memcpy(ip6 + 1, udp4, udp_len);
+	udp_packet(pkt6, sizeof(pkt6), 6, "fd00::1");
 }
 
 static void sl_field(const struct tcc_map *m, bool key, void *buf, const char *name,
@@ -1299,18 +1275,7 @@ static void sl_check_drop(int family, int copy)
 	struct __sk_buff ctx_out[SL_VARIANTS] = {};
 	size_t len = family == 4 ? sizeof(pkt) : sizeof(pkt6);
 
-	memcpy(buf, family == 4 ? pkt : pkt6, len);
-	if (family == 4) {
-		struct iphdr *ip = (void *)(buf + sizeof(struct ethhdr));
-
-		ip->saddr = htonl(0xc0a80101);
-		ip->check = 0;
-		ip->check = ip_csum(ip, sizeof(*ip));
-	} else {
-		struct ipv6hdr *ip6 = (void *)(buf + sizeof(struct ethhdr));
-
-		inet_pton(AF_INET6, "2001:db8::1", &ip6->saddr);
-	}
+	udp_packet(buf, len, family, family == 4 ? "192.168.1.1" : "2001:db8::1");
 	for (int v = 0; v < SL_VARIANTS; v++) {
 		const struct sl_copy *cp = &sl_copies[v][copy];
 		LIBBPF_OPTS(bpf_test_run_opts, o,

@@ -114,7 +114,7 @@ bad 1 "param burst=1.5: " stage set 2 ratelimit param burst=1.5
 bad 1 "param per_source=-1" stage set 2 ratelimit param per_source=-1
 bad 1 "stage set: unknown keyword 'bogus'" stage set 2 ratelimit bogus
 bad 1 "'dev' is given twice" stage set 2 ratelimit dev b0 dev b0
-bad 2 "verifier: " stage set 5 "$P/rt_bad.bpf.o"
+bad 2 "verifier: " stage set 5 "$P/verifier_reject.bpf.o"
 bad 1 "slot 9 is empty" stage del 9
 bad 1 "SLOT is required" stage del
 bad 1 "SLOT and FILE are required" stage set 2

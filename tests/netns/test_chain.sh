@@ -236,7 +236,7 @@ test_prune()
 	capture ip -n "$B" link add x0 type veth peer name x1
 	capture ip -n "$B" link set x0 up
 	capture tcc -n "$B" add dev x0 ingress
-	capture tcc -n "$B" stage set 3 "$TCC_OUTDIR/tests/progs/rt_pass.bpf.o" dev x0
+	capture tcc -n "$B" stage set 3 "$TCC_OUTDIR/tests/progs/pass_all.bpf.o" dev x0
 	chain_add "$B" b0 ingress
 	chain_add "$B" b0 egress
 	capture ip -n "$B" link del x0

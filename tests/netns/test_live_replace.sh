@@ -42,7 +42,7 @@ swapper()
 	t0=$EPOCHREALTIME
 	for ((i = 0; i < SWAPS; i++)); do
 		v=$(( i % 2 ? 2 : 1 ))
-		"$TCCHAIN" -n "$B" stage set 2 "$P/rt_pass.bpf.o" param version=$v ||
+		"$TCCHAIN" -n "$B" stage set 2 "$P/pass_all.bpf.o" param version=$v ||
 			{ echo "swap $i failed"; return 1; }
 	done
 	t1=$EPOCHREALTIME
@@ -52,7 +52,7 @@ swapper()
 check_ok "live replace: quiet link (no IPv6, permanent neighbours)" quiet_link
 chain_add "$B" b0 ingress
 check_ok "live replace: stage set 1 and 2 (pass-through)" eval \
-	"tcc -n $B stage set 1 $P/rt_pass.bpf.o && tcc -n $B stage set 2 $P/rt_pass.bpf.o param version=2"
+	"tcc -n $B stage set 1 $P/pass_all.bpf.o && tcc -n $B stage set 2 $P/pass_all.bpf.o param version=2"
 
 # The swapper starts once the stream runs: wait for the first packets.
 (
@@ -77,7 +77,7 @@ note "stream took ${stream_s}s, $SWAPS swaps took ${swap_s}s"
 check_ok "live replace: all swaps happened while the stream ran" \
 	awk -v s="$swap_s" -v t="$stream_s" 'BEGIN { exit !(s > 0 && s < t) }'
 
-stats=$(tcc -n "$B" -j stats)
+stats=$(settled 5 tcc -n "$B" -j stats)
 note "$stats"
 check_eq "live replace: chain: packets in = sent" "$(jq '.[0].packets' <<<"$stats")" "$COUNT"
 check_eq "live replace: slot 1: every packet continued" \
@@ -88,4 +88,4 @@ check_eq "live replace: no miss, all ended by the end verdict" \
 	"$(jq -c '.[0] | [.verdicts.miss, .end.pass]' <<<"$stats")" "[0,$COUNT]"
 check_eq "live replace: show: slot 2 holds the last version" \
 	"$(tcc -n "$B" -j show | jq -r '.[0].stages[] | select(.slot == 2) | .params')" "version=2"
-check_ok "live replace: del after 200 replacements" tcc -n "$B" del dev b0 ingress
+check_ok "live replace: del after the replacements" tcc -n "$B" del dev b0 ingress

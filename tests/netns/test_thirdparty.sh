@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
 # A stage written only from doc/abi.md and the SDK header
-# (tests/progs/tp_portblock.bpf.c) loads and runs with no change to
+# (tests/progs/thirdparty_portblock.bpf.c) loads and runs with no change to
 # tcchain, and is configured through its own map by BTF field names.
 source "$(dirname "$0")/lib.sh"
 require_tcchain
@@ -16,7 +16,7 @@ setup_veth "$A" a0 "$B" b0
 tcc() { "$TCCHAIN" "$@"; }
 
 chain_add "$B" b0 ingress
-check_ok "third-party: third-party stage loads" tcc -n "$B" stage set 4 "$P/tp_portblock.bpf.o"
+check_ok "third-party: third-party stage loads" tcc -n "$B" stage set 4 "$P/thirdparty_portblock.bpf.o"
 check_eq "third-party: its map is listed" \
 	"$(tcc -n "$B" -j map show 4 | jq -r '[.[].name] | sort | join(",")')" "blocked_ports,rodata"
 check_eq "third-party: no port blocked: traffic passes" "$(udp_count "$A" "$VETH_B4" "$B" 6000 "$N")" "$N"
