@@ -54,7 +54,7 @@
 #				are quiet.  Read every counter a check compares
 #				in one CMD, never one live read after another.
 #				1 (and a note) if still moving after SECONDS
-# Traffic (build/tools/traffic)
+# Traffic ($OUT/tests/tools/traffic, from tests/tools/traffic.c)
 #   require_traffic, require_tcchain, require_cmd CMD...	skip_all if missing
 #   udp_count NS_SEND DST NS_RECV PORT COUNT [-4|-6] [SEND_ARG...]
 #				send COUNT datagrams (PORT may be P-Q), echo
@@ -82,7 +82,7 @@ fi
 OUT=${OUT:-build}
 case $OUT in /*) TCC_OUTDIR=$OUT ;; *) TCC_OUTDIR=$PWD/$OUT ;; esac
 TCCHAIN=${TCCHAIN:-$PWD/build/tcchain}
-TRAFFIC=${TRAFFIC:-$TCC_OUTDIR/tools/traffic}
+TRAFFIC=${TRAFFIC:-$TCC_OUTDIR/tests/tools/traffic}
 UDP_TIMEOUT=${UDP_TIMEOUT:-30}		# receiver bound for udp_count, s
 TCC_NAME=$(basename "$0" .sh)
 # Unique per run: a leftover or parallel run never collides.

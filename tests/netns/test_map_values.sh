@@ -184,6 +184,6 @@ bad "param address into a u64" "param burst=10.0.0.1: an IPv4 address does not f
 P=$TCC_OUTDIR/tests/progs
 before=$(tcc -n "$B" -j stage show)
 check_fail "map values: a map the kernel cannot create: named, with the reason" \
-	"cannot set stage 5 .*map 'mv_huge': failed to create: " \
-	tcc -n "$B" stage set 5 "$P/mv_badmap.bpf.o"
+	"cannot set stage 5 .*map 'huge_values': failed to create: " \
+	tcc -n "$B" stage set 5 "$P/map_too_big.bpf.o"
 check_eq "map values: a map the kernel cannot create: chain unchanged" "$(tcc -n "$B" -j stage show)" "$before"
