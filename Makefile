@@ -175,7 +175,7 @@ san: $(DEPS_STAMP)
 		$(OUT)/san/tcchain $(UNIT_SRCS:tests/unit/%.c=$(OUT)/san/tests/unit/%)
 
 # ---- run --------------------------------------------------------------------
-test: all
+test: all san
 	$(Q)OUT=$(OUT) tests/run.sh
 
 demo: all

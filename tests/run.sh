@@ -30,6 +30,13 @@ run() {
 for t in "$OUT"/tests/unit/*; do
 	[ -x "$t" ] && run "$(basename "$t")" "$t"
 done
+# The unit tests once more, built with ASan and UBSan (make san); any
+# report fails the run.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+for t in "$OUT"/san/tests/unit/*; do
+	[ -x "$t" ] && run "san_$(basename "$t")" env TST_PREFIX="san: " "$t"
+done
 for t in tests/netns/*.sh; do
 	case $t in */lib.sh) continue;; esac
 	run "$(basename "$t" .sh)" bash "$t"

@@ -257,9 +257,13 @@ static int do_map_show(int argc, char **argv)
 	if (!name) {
 		la.chain = chain;
 		la.slot = slot;
-		out_open_array(NULL);
+		out_open_object(NULL);
+		out_chain_id(chain, NULL);
+		out_uint("slot", NULL, slot);
+		out_open_array("maps");
 		err = tcc_stage_maps(chain, slot, list_cb, &la);
 		out_close_array();
+		out_close_object();
 		if (err)
 			p_fail(err, "cannot list the maps of slot %u", slot);
 		tcc_chain_close(chain);
@@ -278,6 +282,8 @@ static int do_map_show(int argc, char **argv)
 		return -1;
 	}
 	out_open_object(NULL);
+	out_chain_id(chain, NULL);
+	out_uint("slot", NULL, slot);
 	out_string("map", "map %s", name);
 	out_text("\n");
 	err = map_dump(&m, percpu);

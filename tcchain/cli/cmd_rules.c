@@ -68,6 +68,33 @@ static struct tcc_chain *rules_target(int *argc, char ***argv, long *slot, const
 	return target_chain(&t, what);
 }
 
+static void print_fields(const struct tcc_rule *r);
+
+/* Text: "rule id N".  -j: the rule as show prints it, with its chain. */
+static void print_added(const struct tcc_chain *chain, __u32 slot, __u32 id)
+{
+	struct tcc_rule *rules = NULL;
+	int n = 0;
+
+	out_open_object(NULL);
+	if (json_output) {
+		out_chain_id(chain, NULL);
+		out_uint("slot", NULL, slot);
+	}
+	out_uint("id", "rule id %llu\n", id);
+	if (json_output && !kind->rule_list(ctx, chain, slot, &rules, &n)) {
+		for (int i = 0; i < n; i++) {
+			if (rules[i].id != id)
+				continue;
+			out_string("words", NULL, rules[i].words);
+			print_fields(&rules[i]);
+			out_uint("hits", NULL, rules[i].hits);
+		}
+	}
+	free(rules);
+	out_close_object();
+}
+
 static int rules_add(int argc, char **argv)
 {
 	struct tcc_chain *chain;
@@ -86,9 +113,7 @@ static int rules_add(int argc, char **argv)
 	if (err) {
 		p_fail(err, "cannot %s", what);
 	} else {
-		out_open_object(NULL);
-		out_uint("id", "rule id %llu\n", id);
-		out_close_object();
+		print_added(chain, slot, id);
 	}
 	tcc_chain_close(chain);
 	return err ? -1 : 0;
@@ -165,7 +190,9 @@ static int rules_show(int argc, char **argv)
 		goto out;
 	}
 	out_open_object(NULL);
-	out_uint("slot", "%s in slot %llu", slot);
+	out_chain_id(chain, NULL);
+	out_text("%s in slot ", kind->name);
+	out_uint("slot", "%llu", slot);
 	if (kind->rule_default) {
 		out_string("default", ", default %s", def.words);
 		out_uint("default_hits", " (%llu packets)", def.hits);

@@ -31,17 +31,14 @@ static int stats_cb(struct tcc_chain *c, void *arg)
 	const struct target *t = arg;
 	struct tcc_slot_stats st[TCC_STATS_ROWS], total;
 	const struct tcc_slot_stats *chain = &st[TCC_STATS_CHAIN];
-	char name[IF_NAMESIZE] = "(gone)";
 	struct tcc_stage_info si;
 	int err;
 
 	if (!target_has(t, c))
 		return 0;
 	if (tcc_chain_error(c)) {
-		if_indextoname(tcc_chain_ifindex(c), name);
 		out_open_object(NULL);
-		out_string("dev", "%s", name);
-		out_string("dir", " %s:", tcc_dir_str(tcc_chain_dir(c)));
+		out_chain_id(c, " %s:");
 		out_string("error", " cannot be opened: %s\n", strerror(-tcc_chain_error(c)));
 		out_close_object();
 		return 0;
@@ -51,11 +48,8 @@ static int stats_cb(struct tcc_chain *c, void *arg)
 		err = tcc_stats_totals(c, &total);
 	if (err)
 		return err;
-	if_indextoname(tcc_chain_ifindex(c), name);
-
 	out_open_object(NULL);
-	out_string("dev", "%s", name);
-	out_string("dir", " %s:", tcc_dir_str(tcc_chain_dir(c)));
+	out_chain_id(c, " %s:");
 	out_uint("packets", " %llu packets", chain->packets);
 	out_uint("bytes", " %llu bytes in;", chain->bytes);
 	out_open_object("end");
@@ -78,7 +72,11 @@ static int stats_cb(struct tcc_chain *c, void *arg)
 			continue;
 		out_open_object(NULL);
 		out_uint("slot", "  %4llu", s);
-		out_string("prog", " %-16s", occupied ? si.prog : "-");
+		if (occupied)
+			out_string("prog", " %-16s", si.prog);
+		else
+			out_null("prog");
+		out_text(occupied ? "" : " %-16s", "-");
 		print_counts(r);
 		out_text("\n");
 		out_close_object();
@@ -166,8 +164,13 @@ int do_stats(int argc, char **argv)
 	struct target t = {};
 	int used, err;
 
-	if (argc && is_kw(argv[0], "help"))
+	if (argc && is_kw(argv[0], "help")) {
+		if (argc > 1) {
+			p_err("unexpected '%s' after help", argv[1]);
+			return -1;
+		}
 		return do_stats_help(argc, argv);
+	}
 	if (argc && is_kw(argv[0], "reset"))
 		return stats_reset(argc - 1, argv + 1);
 	used = parse_target(argc, argv, &t);

@@ -144,9 +144,15 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, c
 		p_err("%s: a command is required (%s)", object, list);
 		return -1;
 	}
-	for (const struct cmd *c = cmds; c->name; c++)
-		if (is_kw(argv[0], c->name))
-			return c->func(argc - 1, argv + 1);
+	for (const struct cmd *c = cmds; c->name; c++) {
+		if (!is_kw(argv[0], c->name))
+			continue;
+		if (is_kw(c->name, "help") && argc > 1) {
+			p_err("unexpected '%s' after help", argv[1]);
+			return -1;
+		}
+		return c->func(argc - 1, argv + 1);
+	}
 	guess = did_you_mean(argv[0], names, n);
 	if (guess)
 		p_err("unknown command '%s' (did you mean '%s'?)", argv[0], guess);
@@ -280,6 +286,24 @@ static int pick_cb(struct tcc_chain *c, void *arg)
 	return 0;
 }
 
+void out_chain_id(const struct tcc_chain *c, const char *text_fmt)
+{
+	char name[IF_NAMESIZE];
+	__u64 netns = 0;
+	bool has_name = if_indextoname(tcc_chain_ifindex(c), name);
+
+	tcc_netns_id(&netns);
+	out_uint("netns", NULL, netns);
+	if (has_name)
+		out_string("dev", text_fmt ? "%s" : NULL, name);
+	else
+		out_null("dev");
+	if (!has_name && text_fmt)
+		out_text("(ifindex %d, gone)", tcc_chain_ifindex(c));
+	out_uint("ifindex", NULL, tcc_chain_ifindex(c));
+	out_string("dir", text_fmt, tcc_dir_str(tcc_chain_dir(c)));
+}
+
 struct tcc_chain *target_chain(struct target *t, const char *what)
 {
 	struct pick p = { .t = t };
@@ -392,7 +416,12 @@ int main(int argc, char **argv)
 		case 'p': json_output = pretty_output = true; break;
 		case 'd': debug_output = true; break;
 		case 'V':
-			printf("%s %s (SDK ABI v%d)\n", bin_name, TCC_VERSION, TCC_ABI_VERSION);
+			if (json_output)
+				printf("{\"version\":\"%s\",\"abi\":%d}\n", TCC_VERSION,
+				       TCC_ABI_VERSION);
+			else
+				printf("%s %s (SDK ABI v%d)\n", bin_name, TCC_VERSION,
+				       TCC_ABI_VERSION);
 			return 0;
 		case 'h':
 			return do_help(0, NULL);
@@ -428,6 +457,8 @@ int main(int argc, char **argv)
 		err = do_rules(argv[0], argc - 1, argv + 1);
 	else
 		err = cmd_select(cmds, argc, argv, do_help);
+	if (!err)
+		out_null_if_empty();
 	out_flush();
 	/* A change that committed succeeded; leftover cleanup is only said. */
 	if (tcc_ctx_warning(ctx))

@@ -85,7 +85,15 @@ bool is_rules_object(const char *word);
 int do_rules(const char *object, int argc, char **argv);
 int do_help(int argc, char **argv);
 
+/* The keys that identify a chain in every JSON object that describes one:
+ * netns (cookie), dev (null when gone), ifindex, dir; as text "DEV" and
+ * then text_fmt with the direction (" %s:"), or nothing when NULL. */
+void out_chain_id(const struct tcc_chain *c, const char *text_fmt);
 /* Print the stages of a chain (text or JSON), used by show and stage show. */
 void print_stages(const struct tcc_chain *chain);
+/* One stage's keys (slot, prog, id, file, loaded, params). */
+void print_stage(const struct tcc_stage_info *si);
+/* One chain as show prints it (text or a JSON object). */
+void print_chain(const struct tcc_chain *c, const struct tcc_chain_info *ci);
 
 #endif

@@ -174,6 +174,9 @@ struct tcc_stage_opts {
 	const char *prog;		/* program name; NULL: the only tc program */
 	const struct tcc_param *params;
 	size_t n_params;
+	/* Replacing a stage in place keeps its maps whose definition is
+	 * unchanged (doc/abi.md); fresh_maps gives it new, empty ones. */
+	bool fresh_maps;
 };
 
 /*
@@ -191,8 +194,9 @@ struct tcc_stage_info {
 	__u32 slot;
 	__u32 prog_id;
 	char prog[64];			/* program name */
-	char file[256];			/* object file as given, made absolute */
+	char file[4096];		/* object file as given, made absolute (PATH_MAX) */
 	char params[512];		/* "name=value name=value" as set */
+	char kept_maps[128];		/* "a b": maps carried over from the stage it replaced */
 	time_t loaded;			/* wall clock, seconds */
 };
 

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stdlib.h>
+
 #include "tst.h"
 
 int tst_fail;
@@ -29,6 +31,10 @@ static const char *tst_topic(const char *argv0)
 int tst_main(int argc, char **argv, const struct tst_case *cases, size_t n)
 {
 	const char *topic = tst_topic(argv[0]);
+	/* The sanitizer build runs the same cases: TST_PREFIX keeps their
+	 * names apart ("san: ...").
+	 */
+	const char *pfx = getenv("TST_PREFIX") ?: "";
 	char name[128];
 	int failed = 0;
 	size_t i;
@@ -42,7 +48,7 @@ int tst_main(int argc, char **argv, const struct tst_case *cases, size_t n)
 		fflush(stderr);
 		cases[i].fn();
 		fflush(stderr);
-		snprintf(name, sizeof(name), "%s: %s", topic, cases[i].name);
+		snprintf(name, sizeof(name), "%s%s: %s", pfx, topic, cases[i].name);
 		if (tst_fail) {
 			printf("TEST: %-60s [FAIL]\n", name);
 			failed++;

@@ -72,7 +72,7 @@ test_checkers()
 	check_eq "chain: bpftool finds the pinned prog array" \
 		"$(bpftool -j map show pinned "$dir/progs" | jq -r .type)" prog_array
 	check_eq "chain: show: prio, handle, end verdict" \
-		"$(tcc -n "$B" -j show | jq -c '.[0] | [.dev, .dir, .prio, .handle, .end, .attached]')" \
+		"$(tcc -n "$B" -j show | jq -c '.[0] | [.dev, .dir, .prio, .handle, .end_verdict, .attached]')" \
 		'["b0","ingress",7,66,"pass",true]'
 	check_ok "chain: del of a checked chain" tcc -n "$B" del dev b0 ingress
 	check_eq "chain: del: filter gone" \
@@ -155,7 +155,7 @@ test_two_namespaces()
 		"1,1,differ"
 	check_ok "chain: del in the first namespace" tcc -n "$C" del dev tcx0 ingress
 	check_eq "chain: the second namespace's chain is intact" \
-		"$(tcc -n "$D" -j show | jq -c '.[0] | [.entry_id, .end, .attached]')" \
+		"$(tcc -n "$D" -j show | jq -c '.[0] | [.entry_id, .end_verdict, .attached]')" \
 		"[$id2,\"drop\",true]"
 	check_eq "chain: the second namespace's filter is intact" \
 		"$(in_ns "$D" tc -j filter show dev tcx0 ingress | jq -r '.[] | .options.prog.id // empty')" "$id2"
@@ -243,7 +243,7 @@ test_prune()
 	capture in_ns "$B" tc filter del dev b0 egress prio 1
 	check_eq "chain: show: the chains of a gone device and of a deleted filter are not attached" \
 		"$(tcc -n "$B" -j show | jq -c '[.[] | [.dev, .dir, .attached]]')" \
-		'[["b0","ingress",true],["b0","egress",false],["(gone)","ingress",false]]'
+		'[["b0","ingress",true],["b0","egress",false],[null,"ingress",false]]'
 	check_fail "chain: del cannot name a gone device" "cannot find device 'x0'" \
 		tcc -n "$B" del dev x0 ingress
 	check_eq "chain: prune removes the two stale chains" \

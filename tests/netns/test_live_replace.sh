@@ -87,5 +87,5 @@ check_eq "live replace: slot 2 (replaced $SWAPS times): every packet counted onc
 check_eq "live replace: no miss, all ended by the end verdict" \
 	"$(jq -c '.[0] | [.verdicts.miss, .end.pass]' <<<"$stats")" "[0,$COUNT]"
 check_eq "live replace: show: slot 2 holds the last version" \
-	"$(tcc -n "$B" -j show | jq -r '.[0].stages[] | select(.slot == 2) | .params')" "version=2"
+	"$(tcc -n "$B" -j show | jq -r '.[0].stages[] | select(.slot == 2) | .params.version')" "2"
 check_ok "live replace: del after the replacements" tcc -n "$B" del dev b0 ingress

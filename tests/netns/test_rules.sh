@@ -131,16 +131,25 @@ test_kind_by_program()
 	check_eq "rules: the copy's rate is in bytes/s" \
 		"$(tcc -n "$B" -j map show 3 rodata | jq -c '.entries[0].value | [.rate, .bytes]')" "[1250000,1]"
 	check_eq "rules: show prints the params as typed" \
-		"$(tcc -n "$B" -j stage show | jq -r '.stages[] | select(.slot == 3) | .params')" "rate=10mbit"
+		"$(tcc -n "$B" -j stage show | jq -r '.stages[] | select(.slot == 3) | .params | tojson')" '{"rate":"10mbit"}'
 	check_fail "rules: rate unit and bytes disagree" "bytes=0 says otherwise" \
 		tcc -n "$B" stage set 3 ratelimit param rate=10mbit bytes=0
 	check_fail "rules: rate with an unknown unit" "not a rate" \
 		tcc -n "$B" stage set 3 ratelimit param rate=10furlongs
 	check_eq "rules: the refused params left the stage as it was" \
-		"$(tcc -n "$B" -j stage show | jq -r '.stages[] | select(.slot == 3) | .params')" "rate=10mbit"
+		"$(tcc -n "$B" -j stage show | jq -r '.stages[] | select(.slot == 3) | .params | tojson')" '{"rate":"10mbit"}'
 }
 
 test_acl_both
 test_acl_refusals
 test_mark
 test_kind_by_program
+
+check_ok "rules: acl show as text" tcc -n "$B" acl show
+check_eq "rules: acl show text names the slot and the default" \
+	"$(head -n 1 "$TCC_STDOUT" | sed 's/([0-9]* packets)/(N packets)/')" \
+	"acl in slot 1, default continue (N packets)"
+check_ok "rules: mark show as text" tcc -n "$B" mark show
+check_eq "rules: mark show text lists the rules in add's words" \
+	"$(sed -n 2p "$TCC_STDOUT" | sed 's/  */ /g')" \
+	" id 1: src $VETH_A4/32 udp dport 7100 mark 0x10 priority 0x3 ($N packets)"

@@ -46,7 +46,7 @@ test_show_and_stats()
 	json=$(tcc -n "$B" -j show)
 	check_eq "stage: show -j: stages, programs, params" \
 		"$(jq -c '[.[0].stages[] | [.slot, .prog, .params]]' <<<"$json")" \
-		'[[1,"pass_all",""],[3,"trace_slots","value=7 label=x"]]'
+		'[[1,"pass_all",{}],[3,"trace_slots",{"value":"7","label":"x"}]]'
 	check_eq "stage: show -j: file is absolute" \
 		"$(jq -r '.[0].stages[0].file' <<<"$json")" "$(realpath "$P/pass_all.bpf.o")"
 	check_eq "stage: stage show -j matches show" \
@@ -153,3 +153,23 @@ test_drop_stage ingress "$B" b0
 test_drop_stage egress "$A" a0
 test_show_and_stats
 test_bad_stage_input
+
+test_long_path()
+{
+	local dir=$TCC_TMP long file
+
+	long=$(printf 'd%.0s' {1..120})
+	dir=$dir/$long/$long/$long
+	mkdir -p "$dir"
+	file=$dir/pass.bpf.o
+	cp "$P/pass_all.bpf.o" "$file"
+	tcc -n "$B" show dev b0 ingress | grep -q b0 || chain_add "$B" b0 ingress
+	check_ok "stage: a stage from a path over 255 characters" \
+		tcc -n "$B" stage set 7 "$file"
+	check_eq "stage: show prints the whole path" \
+		"$(tcc -n "$B" -j stage show | jq -r '.stages[] | select(.slot == 7) | .file')" "$file"
+	capture tcc -n "$B" stage del 7
+	check_fail "stage: params too long to keep are refused" "more than 511 characters" \
+		tcc -n "$B" stage set 7 "$P/trace_slots.bpf.o" param label="$(printf 'x%.0s' {1..600})"
+}
+test_long_path

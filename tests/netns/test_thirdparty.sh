@@ -18,7 +18,7 @@ tcc() { "$TCCHAIN" "$@"; }
 chain_add "$B" b0 ingress
 check_ok "third-party: third-party stage loads" tcc -n "$B" stage set 4 "$P/thirdparty_portblock.bpf.o"
 check_eq "third-party: its map is listed" \
-	"$(tcc -n "$B" -j map show 4 | jq -r '[.[].name] | sort | join(",")')" "blocked_ports,rodata"
+	"$(tcc -n "$B" -j map show 4 | jq -r '[.maps[].name] | sort | join(",")')" "blocked_ports,rodata"
 check_eq "third-party: no port blocked: traffic passes" "$(udp_count "$A" "$VETH_B4" "$B" 6000 "$N")" "$N"
 check_ok "third-party: block port 6000 by field names" \
 	tcc -n "$B" map set 4 blocked_ports key port=6000 value enabled=1

@@ -80,7 +80,7 @@ const char *bench_exe_dir(void)
 		return buf;
 	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 	if (n < 0) {
-		snprintf(buf, sizeof(buf), "build/tools/bench");
+		snprintf(buf, sizeof(buf), "build/tools/bench");	/* no /proc */
 		return buf;
 	}
 	buf[n] = 0;

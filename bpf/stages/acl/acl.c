@@ -270,7 +270,8 @@ static int collect(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
 		free(all);
 		return err;
 	}
-	qsort(all, cnt, sizeof(*all), cmp_id);
+	if (cnt)
+		qsort(all, cnt, sizeof(*all), cmp_id);
 	*out = all;
 	*n = cnt;
 	return 0;
