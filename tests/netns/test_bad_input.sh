@@ -44,19 +44,22 @@ n_bad=0
 # Error: line matching PATTERN, and nothing changed.
 bad()
 {
-	local status=$1 pat=$2 rc after; shift 2
+	local status=$1 pat=$2 rc after name; shift 2
 
+	# The name is the command line, with the build directory as $OUT so
+	# that it is the same from any checkout.
+	name="bad input: ${*//$TCC_OUTDIR/\$OUT}"
 	n_bad=$((n_bad + 1))
-	check_fail "bad input: $*" "$pat" tcc -n "$B" "$@"
+	check_fail "$name" "$pat" tcc -n "$B" "$@"
 	rc=$(tail -n 1 "$TCC_TMP/capture" | sed -n 's/.*exit status //p')
 	capture tcc -n "$B" "$@"
 	rc=$?
-	check_eq "bad input: $*: exit status" "$rc" "$status"
+	check_eq "$name: exit status" "$rc" "$status"
 	after=$(snapshot)
 	if [ "$after" != "$BEFORE" ]; then
 		note "changed:" "$(diff <(echo "$BEFORE") <(echo "$after"))"
 		BEFORE=$after
-		log_test "bad input: $*: nothing changed" 1
+		log_test "$name: nothing changed" 1
 	fi
 }
 
@@ -111,7 +114,7 @@ bad 1 "param burst=1.5: " stage set 2 ratelimit param burst=1.5
 bad 1 "param per_source=-1" stage set 2 ratelimit param per_source=-1
 bad 1 "stage set: unknown keyword 'bogus'" stage set 2 ratelimit bogus
 bad 1 "'dev' is given twice" stage set 2 ratelimit dev b0 dev b0
-bad 2 "verifier: " stage set 5 "$P/rt_bad.bpf.o"
+bad 2 "verifier: " stage set 5 "$P/verifier_reject.bpf.o"
 bad 1 "slot 9 is empty" stage del 9
 bad 1 "SLOT is required" stage del
 bad 1 "SLOT and FILE are required" stage set 2
