@@ -237,6 +237,8 @@ int tcc_stage_maps(const struct tcc_chain *chain, __u32 slot,
 		   int (*cb)(const char *name, void *arg), void *arg);
 int tcc_map_open(const struct tcc_chain *chain, __u32 slot, const char *name,
 		 struct tcc_map *map);
+/* The same for a map fd of the caller's (taken over: tcc_map_close closes it). */
+int tcc_map_from_fd(int fd, const char *name, struct tcc_map *map);
 void tcc_map_close(struct tcc_map *map);
 /*
  * Look up key; value gets value_size bytes.  Per-CPU maps are summed
