@@ -123,6 +123,9 @@ int tcc_chain_del(struct tcc_ctx *ctx, int ifindex, enum tcc_dir dir);
  * back).  *removed counts them.  Attached chains are never touched.
  */
 int tcc_chain_prune(struct tcc_ctx *ctx, int *removed);
+/* Remove the tcchain filters of the current netns whose chain has no pins
+ * (pins that vanished under a running chain); *removed counts them. */
+int tcc_orphans_prune(struct tcc_ctx *ctx, int *removed);
 /* Open the pinned chain of (current netns, ifindex, dir); -ENOENT if none. */
 struct tcc_chain *tcc_chain_open(struct tcc_ctx *ctx, int ifindex, enum tcc_dir dir);
 void tcc_chain_close(struct tcc_chain *chain);
