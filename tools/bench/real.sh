@@ -207,7 +207,7 @@ real_check() {
 			;;
 		chain)
 			got=$(for ((s = 0; s < 8; s++)); do
-				"$TCCHAIN" -n "$RX" -j map show "$s" bench_count | jq '.entries[0].value'
+				"$TCCHAIN" -n "$RX" -j map show "$s" bench_count | jq '.[0].entries[0].value'
 			done
 			"$TCCHAIN" -n "$RX" -j stats dev r3 ingress | jq '.[0].end.pass')
 			;;
