@@ -166,6 +166,18 @@ static int check_file(struct tcc_ctx *ctx, const char *file)
 	return 0;
 }
 
+/* C source: it must be there (clang's own "no such file" is wordier). */
+static int check_source(struct tcc_ctx *ctx, const char *file)
+{
+	struct stat st;
+
+	if (stat(file, &st))
+		return tcc__fail(ctx, -errno, "%s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return tcc__fail(ctx, -EINVAL, "not a regular file");
+	return 0;
+}
+
 /* Choose the program to load and switch off autoload for the rest. */
 static int pick_prog(struct tcc_ctx *ctx, struct bpf_object *obj, const char *want,
 		     struct bpf_program **out)
@@ -242,11 +254,17 @@ static int bind_shared_maps(struct tcc_ctx *ctx, struct bpf_object *obj,
 	return 0;
 }
 
-/* The verifier's own reason: the last line before its summary. */
+/*
+ * The verifier's own reason (the last line before its summary) and, when
+ * the object has BTF line info, the source line of the instruction it
+ * refused: the last "; source @ file:line" line the log printed before
+ * the reason (older kernels print the source without " @ file:line").
+ */
 static void verifier_reason(const char *log, char *out, size_t len)
 {
 	const char *end = strstr(log, "\nprocessed ");
-	const char *p, *start;
+	const char *p, *start, *src = NULL, *src_end = NULL, *at;
+	size_t used;
 
 	if (!end)
 		end = log + strlen(log);
@@ -256,8 +274,34 @@ static void verifier_reason(const char *log, char *out, size_t len)
 	while (start > log && start[-1] != '\n')
 		start--;
 	p = start;
-	snprintf(out, len, "%.*s", (int)(end - p), p);
+	used = snprintf(out, len, "%.*s", (int)(end - p), p);
+	if (used >= len)
+		return;
+	for (const char *l = log; l < start; l = strchrnul(l, '\n') + 1) {
+		if (l[0] == ';' && l[1] == ' ') {
+			src = l + 2;
+			src_end = strchrnul(l, '\n');
+		}
+		if (!*strchrnul(l, '\n'))
+			break;
+	}
+	/* A level-1 log names source lines whenever the object has BTF
+	 * line info, which clang writes with -g. */
+	if (!src) {
+		snprintf(out + used, len - used,
+			 " (no source line: the object has no BTF line info, compile it with -g)");
+		return;
+	}
+	while (src < src_end && (*src == ' ' || *src == '\t'))
+		src++;
+	at = memmem(src, src_end - src, " @ ", 3);
+	if (at)
+		snprintf(out + used, len - used, ", at %.*s: %.*s", (int)(src_end - at - 3), at + 3,
+			 (int)(at - src), src);
+	else
+		snprintf(out + used, len - used, ", at: %.*s", (int)(src_end - src), src);
 }
+
 
 static void slot_dir(const struct tcc_chain *c, __u32 slot, const char *suffix,
 		     char *buf, size_t len)
@@ -289,7 +333,7 @@ static int pin_stage(struct bpf_object *obj, int prog_fd, const char *dir)
 }
 
 static void meta_fill(struct tcc_meta *m, const char *file, struct bpf_program *prog,
-		      int prog_fd, const char *params)
+		      int prog_fd, const char *params, unsigned int flags)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
@@ -299,6 +343,7 @@ static void meta_fill(struct tcc_meta *m, const char *file, struct bpf_program *
 	if (!bpf_obj_get_info_by_fd(prog_fd, &info, &len))
 		m->prog_id = info.id;
 	m->loaded = time(NULL);
+	m->flags = flags;
 	snprintf(m->prog, sizeof(m->prog), "%s", bpf_program__name(prog));
 	snprintf(m->file, sizeof(m->file), "%s", abs ? abs : file);
 	snprintf(m->params, sizeof(m->params), "%s", params);
@@ -341,29 +386,53 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	struct tcc_meta meta, prev;
 	struct kept kept = {};
 	bool had_prev, moved_old = false;
+	char object[PATH_MAX];
+	unsigned int flags = 0;
 	char *log = NULL;
 	int lock = -1, err, prog_fd;
-	__u32 old_id;
+	__u32 old_id, unparsed;
 	struct stat st;
 
+	/* C source is compiled first, outside the lock: clang takes a
+	 * while, and a compile error changes nothing.
+	 */
+	if (tcc_stage_is_source(opts->file)) {
+		tcc__clear(ctx);
+		err = check_source(ctx, opts->file);
+		if (err)
+			return err;
+		err = tcc_stage_compile(ctx, opts->file, object, sizeof(object));
+		if (err)
+			return err;
+		flags |= TCC_STAGE_F_SOURCE;
+	} else {
+		snprintf(object, sizeof(object), "%s", opts->file);
+	}
 	err = slot_begin(ctx, c, slot, &lock);
 	if (err)
 		return err;
-	err = check_file(ctx, opts->file);
+	err = check_file(ctx, object);
 	if (err)
 		goto out;
 
-	obj = bpf_object__open_file(opts->file, NULL);
+	obj = bpf_object__open_file(object, NULL);
 	if (!obj) {
 		err = -errno;
-		if (!tcc_ctx_detail(ctx))
+		if (tcc_ctx_detail(ctx) && strstr(tcc_ctx_detail(ctx), "BTF is required"))
+			tcc__fail(ctx, err, "the object has no BTF, which its maps need: "
+				  "compile it with -g (clang -O2 -g -target bpf)");
+		else if (!tcc_ctx_detail(ctx))
 			tcc__fail(ctx, err, "not a BPF object libbpf can open");
 		goto out;
 	}
 	err = pick_prog(ctx, obj, opts->prog, &prog);
 	if (err)
 		goto out;
-	err = tcc__params_apply(ctx, obj, bpf_program__name(prog), opts->params,
+	flags |= tcc__stage_probe(obj, bpf_program__name(prog));
+	err = tcc__foreign_check(ctx, c, slot, bpf_program__name(prog), flags);
+	if (err)
+		goto out;
+	err = tcc__params_apply(ctx, obj, bpf_program__name(prog), flags, opts->params,
 				opts->n_params, slot, params, sizeof(params));
 	if (err)
 		goto out;
@@ -383,7 +452,7 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	err = bpf_object__load(obj);
 	if (err) {
 		if (log[0]) {
-			char reason[512];
+			char reason[768];
 
 			verifier_reason(log, reason, sizeof(reason));
 			tcc__fail(ctx, err, "verifier: %s", reason);
@@ -416,7 +485,7 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	 */
 	old_id = tcc__slot_prog_id(c, slot);
 	had_prev = !tcc__meta_read(c, slot, &prev);
-	meta_fill(&meta, opts->file, prog, prog_fd, params);
+	meta_fill(&meta, opts->file, prog, prog_fd, params, flags);
 	if (old_id && had_prev) {
 		meta.base_arrived = prev.base_arrived;
 		meta.base_arrived_bytes = prev.base_arrived_bytes;
@@ -446,6 +515,7 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 		}
 		newdir[0] = '\0';
 	}
+	unparsed = tcc__unparsed_mask(c);
 	err = tcc__meta_write(c, slot, &meta);
 	if (err)
 		goto undo_pins;
@@ -463,6 +533,11 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	/* After the commit nothing fails: the command has happened. */
 	if (!old_id)
 		tcc__next_rebuild(c, TCC_MAX_SLOTS);
+	if (flags & TCC_STAGE_F_FOREIGN)
+		tcc__note(ctx, "'%s' is not a tcchain stage (no TCC_STAGE): loaded as a foreign, "
+			  "terminal stage; its verdict ends the chain and tcchain does not count it",
+			  bpf_program__name(prog));
+	tcc__unparsed_warn(ctx, c, unparsed);
 	if (!c->pin_dir)
 		kept_install(c, slot, &kept);
 	else if (tcc__rm_rf(olddir))
@@ -494,6 +569,7 @@ int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot)
 	char dir[PATH_MAX];
 	struct tcc_meta empty = {};
 	int lock = -1, err = 0;
+	__u32 unparsed;
 
 	err = slot_begin(ctx, c, slot, &lock);
 	if (err)
@@ -506,12 +582,14 @@ int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot)
 	 * next[] entry finds the slot empty at worst, which is counted as a
 	 * miss and handled by the miss policy.
 	 */
+	unparsed = tcc__unparsed_mask(c);
 	tcc__next_rebuild(c, slot);
 	if (bpf_map_delete_elem(c->progs_fd, &slot)) {
 		err = -errno;
 		goto out;
 	}
 	tcc__meta_write(c, slot, &empty);
+	tcc__unparsed_warn(ctx, c, unparsed);
 	tcc__drop_maps(c, slot);
 	/* Past the commit point: pins that stay are a warning. */
 	if (c->pin_dir) {
@@ -543,6 +621,12 @@ int tcc_stage_info(const struct tcc_chain *c, __u32 slot, struct tcc_stage_info 
 	snprintf(info->file, sizeof(info->file), "%s", m.file);
 	snprintf(info->params, sizeof(info->params), "%s", m.params);
 	info->loaded = m.loaded;
+	info->flags = m.flags;
+	if (!strcmp(m.prog, "parse"))
+		info->flags |= TCC_STAGE_F_FILLS_PKT;
+	if ((m.flags & TCC_STAGE_F_SOURCE) &&
+	    tcc_stage_cache_path(m.file, info->object, sizeof(info->object)))
+		info->object[0] = '\0';
 	return 0;
 }
 
