@@ -10,10 +10,11 @@
  * SDK is the first of: $TCCHAIN_INCLUDE, PREFIX/include next to an
  * installed PREFIX/sbin/tcchain, the source tree's bpf/include the binary
  * was built from, the include dir the build was given.  CACHE is
- * $TCCHAIN_CACHE_DIR or /var/cache/tcchain; HASH is of the source's
- * absolute path, so a source has one object, overwritten by each compile
- * (clang runs every time: a header it includes may have changed).  clang
- * is $TCCHAIN_CLANG, else `clang` in PATH.
+ * /var/cache/tcchain (fixed, so that show finds the object again); HASH
+ * is of the source's absolute path, so a source has one object,
+ * overwritten by each compile (clang runs every time: a header it
+ * includes may have changed).  clang is $TCCHAIN_CLANG, else `clang` in
+ * PATH.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +36,9 @@
 #ifndef TCC_SRC_INCDIR
 #define TCC_SRC_INCDIR	""
 #endif
+#ifndef TCC_CACHE_DIR
 #define TCC_CACHE_DIR	"/var/cache/tcchain"
+#endif
 #define DIAG_MAX	(64U << 10)
 
 extern char **environ;
@@ -118,14 +121,12 @@ static __u64 fnv1a(const char *s)
 
 int tcc_stage_cache_path(const char *src, char *out, size_t len)
 {
-	const char *dir = getenv("TCCHAIN_CACHE_DIR");
+	const char *dir = TCC_CACHE_DIR;
 	char *abs = realpath(src, NULL), base[NAME_MAX + 1];
 	const char *b, *name = abs ? abs : src;
 	size_t n;
 	int w;
 
-	if (!dir || !*dir)
-		dir = TCC_CACHE_DIR;
 	b = strrchr(name, '/');
 	snprintf(base, sizeof(base), "%s", b ? b + 1 : name);
 	/* guard.bpf.c -> guard */
