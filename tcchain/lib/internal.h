@@ -10,6 +10,7 @@
 
 struct bpf_object;
 struct bpf_map;
+struct bpf_program;
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -160,6 +161,15 @@ int tcc__stats_baseline(const struct tcc_chain *chain, __u32 slot, struct tcc_me
 
 /* btf_value.c: add src's counters (plain integers) into dst; src NULL zeroes them */
 int tcc__btf_sum_counters(const struct btf *btf, __u32 type_id, void *dst, const void *src);
+
+/* stage_obj.c: a stage's object before it is loaded */
+int tcc__check_file(struct tcc_ctx *ctx, const char *file);
+int tcc__check_source(struct tcc_ctx *ctx, const char *file);
+/* Choose the program (want, or the only tc one); autoload only it. */
+int tcc__pick_prog(struct tcc_ctx *ctx, struct bpf_object *obj, const char *want,
+		   struct bpf_program **out);
+/* The verifier's reason and the source line it refused, from its log. */
+void tcc__verifier_reason(const char *log, char *out, size_t len);
 
 /* foreign.c: what a stage is (TCC_STAGE_F_*), where it may go */
 #define TCC__SLOT_OCCUPIED	(1U << 31)

@@ -137,92 +137,6 @@ static bool is_shared_map(const char *name)
 	return false;
 }
 
-static const char *prog_type_name(enum bpf_prog_type t)
-{
-	const char *s = libbpf_bpf_prog_type_str(t);
-
-	return s ? s : "unknown";
-}
-
-/* Fail early with plain words for the files libbpf would only call -EINVAL. */
-static int check_file(struct tcc_ctx *ctx, const char *file)
-{
-	unsigned char magic[4];
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	if (stat(file, &st))
-		return tcc__fail(ctx, -errno, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return tcc__fail(ctx, -EINVAL, "not a regular file");
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return tcc__fail(ctx, -errno, "%s", strerror(errno));
-	n = read(fd, magic, sizeof(magic));
-	close(fd);
-	if (n != sizeof(magic) || memcmp(magic, "\177ELF", 4))
-		return tcc__fail(ctx, -ENOEXEC, "not an ELF object file");
-	return 0;
-}
-
-/* C source: it must be there (clang's own "no such file" is wordier). */
-static int check_source(struct tcc_ctx *ctx, const char *file)
-{
-	struct stat st;
-
-	if (stat(file, &st))
-		return tcc__fail(ctx, -errno, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return tcc__fail(ctx, -EINVAL, "not a regular file");
-	return 0;
-}
-
-/* Choose the program to load and switch off autoload for the rest. */
-static int pick_prog(struct tcc_ctx *ctx, struct bpf_object *obj, const char *want,
-		     struct bpf_program **out)
-{
-	struct bpf_program *p, *found = NULL;
-	char names[256] = "", other[128] = "";
-	int n_tc = 0;
-
-	bpf_object__for_each_program(p, obj) {
-		enum bpf_prog_type t = bpf_program__type(p);
-		const char *name = bpf_program__name(p);
-
-		if (want) {
-			if (!strcmp(name, want))
-				found = p;
-			continue;
-		}
-		if (t == BPF_PROG_TYPE_SCHED_CLS) {
-			n_tc++;
-			found = p;
-			snprintf(names + strlen(names), sizeof(names) - strlen(names),
-				 "%s%s", n_tc > 1 ? ", " : "", name);
-		} else if (!other[0]) {
-			snprintf(other, sizeof(other), " (it has %s program '%s')",
-				 prog_type_name(t), name);
-		}
-	}
-	if (want && !found)
-		return tcc__fail(ctx, -ENOENT, "no program named '%s' in the object", want);
-	if (found && bpf_program__type(found) != BPF_PROG_TYPE_SCHED_CLS)
-		return tcc__fail(ctx, -EINVAL, "program '%s' is of type %s, not a tc program",
-				 bpf_program__name(found),
-				 prog_type_name(bpf_program__type(found)));
-	if (!want && n_tc == 0)
-		return tcc__fail(ctx, -ENOENT, "no tc program in the object%s", other);
-	if (!want && n_tc > 1)
-		return tcc__fail(ctx, -EINVAL,
-				 "the object has %d tc programs (%s); choose one with 'prog NAME'",
-				 n_tc, names);
-	bpf_object__for_each_program(p, obj)
-		bpf_program__set_autoload(p, p == found);
-	*out = found;
-	return 0;
-}
-
 /* Point the stage's declarations of the shared maps at the chain's maps. */
 static int bind_shared_maps(struct tcc_ctx *ctx, struct bpf_object *obj,
 			    const struct tcc_chain *chain)
@@ -253,55 +167,6 @@ static int bind_shared_maps(struct tcc_ctx *ctx, struct bpf_object *obj,
 	}
 	return 0;
 }
-
-/*
- * The verifier's own reason (the last line before its summary) and, when
- * the object has BTF line info, the source line of the instruction it
- * refused: the last "; source @ file:line" line the log printed before
- * the reason (older kernels print the source without " @ file:line").
- */
-static void verifier_reason(const char *log, char *out, size_t len)
-{
-	const char *end = strstr(log, "\nprocessed ");
-	const char *p, *start, *src = NULL, *src_end = NULL, *at;
-	size_t used;
-
-	if (!end)
-		end = log + strlen(log);
-	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
-		end--;
-	start = end;
-	while (start > log && start[-1] != '\n')
-		start--;
-	p = start;
-	used = snprintf(out, len, "%.*s", (int)(end - p), p);
-	if (used >= len)
-		return;
-	for (const char *l = log; l < start; l = strchrnul(l, '\n') + 1) {
-		if (l[0] == ';' && l[1] == ' ') {
-			src = l + 2;
-			src_end = strchrnul(l, '\n');
-		}
-		if (!*strchrnul(l, '\n'))
-			break;
-	}
-	/* A level-1 log names source lines whenever the object has BTF
-	 * line info, which clang writes with -g. */
-	if (!src) {
-		snprintf(out + used, len - used,
-			 " (no source line: the object has no BTF line info, compile it with -g)");
-		return;
-	}
-	while (src < src_end && (*src == ' ' || *src == '\t'))
-		src++;
-	at = memmem(src, src_end - src, " @ ", 3);
-	if (at)
-		snprintf(out + used, len - used, ", at %.*s: %.*s", (int)(src_end - at - 3), at + 3,
-			 (int)(at - src), src);
-	else
-		snprintf(out + used, len - used, ", at: %.*s", (int)(src_end - src), src);
-}
-
 
 static void slot_dir(const struct tcc_chain *c, __u32 slot, const char *suffix,
 		     char *buf, size_t len)
@@ -398,7 +263,7 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	 */
 	if (tcc_stage_is_source(opts->file)) {
 		tcc__clear(ctx);
-		err = check_source(ctx, opts->file);
+		err = tcc__check_source(ctx, opts->file);
 		if (err)
 			return err;
 		err = tcc_stage_compile(ctx, opts->file, object, sizeof(object));
@@ -411,7 +276,7 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	err = slot_begin(ctx, c, slot, &lock);
 	if (err)
 		return err;
-	err = check_file(ctx, object);
+	err = tcc__check_file(ctx, object);
 	if (err)
 		goto out;
 
@@ -425,7 +290,7 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 			tcc__fail(ctx, err, "not a BPF object libbpf can open");
 		goto out;
 	}
-	err = pick_prog(ctx, obj, opts->prog, &prog);
+	err = tcc__pick_prog(ctx, obj, opts->prog, &prog);
 	if (err)
 		goto out;
 	flags |= tcc__stage_probe(obj, bpf_program__name(prog));
@@ -454,7 +319,7 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 		if (log[0]) {
 			char reason[768];
 
-			verifier_reason(log, reason, sizeof(reason));
+			tcc__verifier_reason(log, reason, sizeof(reason));
 			tcc__fail(ctx, err, "verifier: %s", reason);
 			tcc__refused(ctx, err);
 			tcc__set_log(ctx, log);
