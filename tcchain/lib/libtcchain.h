@@ -395,7 +395,7 @@ int tcc_stage_save_words(struct tcc_ctx *ctx, struct tcc_chain *chain, __u32 slo
 /* ---- stage lookup ------------------------------------------------------------ */
 
 /*
- * Resolve a stage argument.  A path (with a '/', or ending in .o) is used
+ * Resolve a stage argument.  A path (with a '/', or ending in .o or .c) is used
  * as is.  Any other word is a library name, never a file of the current
  * directory: NAME.bpf.o in $TCCHAIN_STAGE_PATH (colon separated), then
  * stages/ next to the binary (the build tree), then PREFIX/lib/tcchain/stages
