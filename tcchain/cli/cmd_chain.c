@@ -159,6 +159,7 @@ void print_stage(const struct tcc_stage_info *si)
 	out_bool("needs_parse", " needs parse", si->flags & TCC_STAGE_F_READS_PKT);
 	print_time("loaded", si->loaded);
 	out_params(si->params, si->params[0] ? " params %s" : NULL);
+	out_words("kept_maps", si->kept_maps[0] ? " kept maps %s" : NULL, si->kept_maps);
 	out_text("\n");
 }
 

@@ -178,6 +178,9 @@ struct tcc_stage_opts {
 	const char *prog;		/* program name; NULL: the only tc program */
 	const struct tcc_param *params;
 	size_t n_params;
+	/* Replacing a stage in place keeps its maps whose definition is
+	 * unchanged (doc/abi.md); fresh_maps gives it new, empty ones. */
+	bool fresh_maps;
 };
 
 /*
@@ -211,9 +214,10 @@ struct tcc_stage_info {
 	__u32 prog_id;
 	__u32 flags;			/* TCC_STAGE_F_* */
 	char prog[64];			/* program name */
-	char file[256];			/* object file (or C source) as given, made absolute */
-	char object[256];		/* SOURCE: the object compiled from it; else "" */
+	char file[4096];		/* object file (or C source) as given, made absolute (PATH_MAX) */
+	char object[4096];		/* SOURCE: the object compiled from it; else "" */
 	char params[512];		/* "name=value name=value" as set */
+	char kept_maps[128];		/* "a b": maps carried over from the stage it replaced */
 	time_t loaded;			/* wall clock, seconds */
 };
 

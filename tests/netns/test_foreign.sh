@@ -21,7 +21,7 @@ tcc() { "$TCCHAIN" -n "$B" "$@"; }
 got() { udp_count "$A" "$VETH_B4" "$B" "$1" "$N"; }
 stat() { tcc -j stats | jq -r ".[0] | $1"; }
 slot() { tcc -j stats | jq -r ".[0].slots[] | select(.slot == $1) | $2"; }
-stage() { tcc -j stage show | jq -r ".stages[] | select(.slot == $1) | $2"; }
+stage() { tcc -j stage show | jq -r ".[0].stages[] | select(.slot == $1) | $2"; }
 quiet() {
 	local a b
 	a=$(tcc -j stats); sleep 0.1; b=$(tcc -j stats)
@@ -83,14 +83,14 @@ check_ok "foreign: set in slot 20, now the last" tcc stage set 20 "$P/foreign_dr
 before=$(tcc -j stage show)
 check_fail "foreign: a stage after a foreign stage is refused" \
 	"slot 20 holds 'foreign_drop', a foreign tc program whose verdict ends the chain: a stage in slot 25 would never run" \
-	tcc stage set 25 "$P/rt_pass.bpf.o"
+	tcc stage set 25 "$P/pass_all.bpf.o"
 check_eq "foreign: that refusal changed nothing" "$(tcc -j stage show)" "$before"
-check_ok "foreign: a stage before it is fine" tcc stage set 10 "$P/rt_pass.bpf.o"
-check_ok "foreign: cleanup" tcc stage del 10
-check_ok "foreign: cleanup" tcc stage del 20
+check_ok "foreign: a stage before it is fine" tcc stage set 10 "$P/pass_all.bpf.o"
+check_ok "foreign: stage del 10" tcc stage del 10
+check_ok "foreign: stage del 20" tcc stage del 20
 check_fail "foreign: an XDP program is still refused, by type" \
-	"program 'rt_xdp' is of type xdp, not a tc program" \
-	tcc stage set 31 "$P/rt_xdp.bpf.o" prog rt_xdp
+	"program 'xdp_prog' is of type xdp, not a tc program" \
+	tcc stage set 31 "$P/no_tc_prog.bpf.o" prog xdp_prog
 
 # ---- a plain program that redirects to the peer ----------------------------
 tcc stats reset >/dev/null
@@ -124,6 +124,6 @@ check_range "foreign: sdk_plain: ... but as ended in a foreign stage" \
 	"$(stat .verdicts.foreign)" "$N" "$((N + 20))"
 
 # ---- a real SDK stage in its place counts again ---------------------------
-check_ok "foreign: replaced by an SDK stage" tcc stage set 31 "$P/rt_drop.bpf.o"
+check_ok "foreign: replaced by an SDK stage" tcc stage set 31 "$P/drop_all.bpf.o"
 check_eq "foreign: the SDK stage is not foreign" "$(stage 31 '[.foreign, .terminal] | @csv')" "false,false"
 check_eq "foreign: no note for an SDK stage" "$(grep -c Note "$TCC_STDERR")" 0

@@ -19,7 +19,7 @@ setup_veth "$A" a0 "$B" b0
 
 tcc() { "$TCCHAIN" -n "$B" "$@"; }
 got() { udp_count "$A" "$VETH_B4" "$B" 5001 "$N"; }
-stage() { tcc -j stage show | jq -r ".stages[] | select(.slot == $1) | $2"; }
+stage() { tcc -j stage show | jq -r ".[0].stages[] | select(.slot == $1) | $2"; }
 
 # A TTL guard: drops IPv4/IPv6 packets whose TTL is below min_ttl unless
 # its own map says off=1; counts what it dropped in the same map.

@@ -14,12 +14,12 @@ CC=(clang -O2 -target bpf -Ibpf/include -I"/usr/include/$(uname -m)-linux-gnu")
 
 setup_ns B
 tcc() { "$TCCHAIN" -n "$B" "$@"; }
-stage() { tcc -j stage show | jq -r ".stages[] | select(.slot == $1) | $2"; }
+stage() { tcc -j stage show | jq -r ".[0].stages[] | select(.slot == $1) | $2"; }
 
 chain_add "$B" lo ingress
 
 # ---- -g ----------------------------------------------------------------------
-"${CC[@]}" -c tests/progs/rt_drop.bpf.c -o "$TCC_TMP/nog.bpf.o" 2>/dev/null
+"${CC[@]}" -c tests/progs/drop_all.bpf.c -o "$TCC_TMP/nog.bpf.o" 2>/dev/null
 before=$(tcc -j stage show)
 check_fail "messages: an SDK stage built without -g" \
 	"the object has no BTF, which its maps need: compile it with -g \(clang -O2 -g -target bpf\)" \
@@ -28,18 +28,18 @@ check_eq "messages: without -g: chain unchanged" "$(tcc -j stage show)" "$before
 
 # ---- verifier ------------------------------------------------------------------
 check_fail "messages: verifier: reason, source line and the -d hint" \
-	"verifier: R1 offset is outside of the packet, at rt_bad.bpf.c:11: return \*\(__u32 \*\)\(data \+ 30\) == 7 \? TCC_DROP : TCC_NEXT; \(run with -d for the whole verifier log\)$" \
-	tcc stage set 3 "$P/rt_bad.bpf.o"
+	"verifier: R1 offset is outside of the packet, at verifier_reject.bpf.c:11: return \*\(__u32 \*\)\(data \+ 30\) == 7 \? TCC_DROP : TCC_NEXT; \(run with -d for the whole verifier log\)$" \
+	tcc stage set 3 "$P/verifier_reject.bpf.o"
 check_eq "messages: verifier: exit status 2 (the verifier refused)" \
-	"$(tcc stage set 3 "$P/rt_bad.bpf.o" 2>/dev/null; echo $?)" 2
-capture tcc -d stage set 3 "$P/rt_bad.bpf.o"
+	"$(tcc stage set 3 "$P/verifier_reject.bpf.o" 2>/dev/null; echo $?)" 2
+capture tcc -d stage set 3 "$P/verifier_reject.bpf.o"
 check_eq "messages: verifier with -d: no hint, the whole log" \
 	"$(head -n 1 "$TCC_STDERR" | grep -c 'run with -d'),$(grep -c '^processed [0-9]* insns' "$TCC_STDERR")" "0,1"
 check_eq "messages: verifier with -d: the log has the source line" \
 	"$(grep -c '^; return \*(__u32 \*)(data + 30) == 7' "$TCC_STDERR")" 1
-capture tcc -j stage set 3 "$P/rt_bad.bpf.o"
+capture tcc -j stage set 3 "$P/verifier_reject.bpf.o"
 check_eq "messages: verifier with -j: the error has the source line" \
-	"$(jq -r '.error | test("at rt_bad.bpf.c:11: ")' "$TCC_STDOUT")" true
+	"$(jq -r '.error | test("at verifier_reject.bpf.c:11: ")' "$TCC_STDOUT")" true
 
 # The same refusal from a foreign program built without -g: no line info.
 cat >"$TCC_TMP/fbad.bpf.c" <<'C'
@@ -59,7 +59,7 @@ check_fail "messages: verifier, object without line info: says to use -g" \
 check_eq "messages: refusals changed nothing" "$(tcc -j stage show)" "$before"
 
 # ---- needs parse ----------------------------------------------------------------
-# rt_reads calls tcc_pkt_parsed(): it sees a parsed packet only when
+# reads calls tcc_pkt_parsed(): it sees a parsed packet only when
 # parse (or a stage filling it) ran in an earlier slot.
 cat >"$TCC_TMP/reads.bpf.c" <<'C'
 #include <tcchain.h>

@@ -4,7 +4,7 @@
  * param, then continues or returns the verdict param.
  */
 #include <tcchain.h>
-#include "rt_trace.h"
+#include "trace_slots.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -14,16 +14,16 @@ const volatile __u32 value = 0;
 const volatile __u8 small = 0;		/* for range checks */
 const volatile char label[8] = "";	/* for string params */
 
-_Static_assert(sizeof(struct rt_trace) <= TCC_SCRATCH_USER_SIZE, "trace fits");
+_Static_assert(sizeof(struct trace_slots) <= TCC_SCRATCH_USER_SIZE, "trace fits");
 
-TCC_STAGE(rt_trace)(struct __sk_buff *skb)
+TCC_STAGE(trace_slots)(struct __sk_buff *skb)
 {
 	struct tcc_scratch *s = tcc_scratch_get();
-	struct rt_trace *t;
+	struct trace_slots *t;
 
 	if (!s)
 		return TCC_DROP;
-	t = (struct rt_trace *)s->user;
+	t = (struct trace_slots *)s->user;
 	if (t->n == 0) {
 		t->cb_seen_first = tcc_cb_get(skb, TCC_CB_A);
 		t->marker_seen = t->marker;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The stage library as ONE program (part 2 of the benchmark): parse, acl,
+ * The stage library as ONE program (tools/bench/stages): parse, acl,
  * ratelimit, mark and count, their sources included as they ship, each
- * body an inline function called in turn.  tools/bench -S runs it against
+ * body an inline function called in turn.  tools/bench/stages runs it against
  * the same five stages loaded as a tcchain chain.
  *
  * How: the SDK header comes in first (through bench.h), so its include

@@ -4,12 +4,12 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-TCC_STAGE(rt_two_a)(struct __sk_buff *skb)
+TCC_STAGE(two_tc_progs_a)(struct __sk_buff *skb)
 {
 	return TCC_NEXT;
 }
 
-TCC_STAGE(rt_two_b)(struct __sk_buff *skb)
+TCC_STAGE(two_tc_progs_b)(struct __sk_buff *skb)
 {
 	return TCC_DROP;
 }

@@ -4,7 +4,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-TCC_STAGE(rt_drop)(struct __sk_buff *skb)
+TCC_STAGE(drop_all)(struct __sk_buff *skb)
 {
 	return TCC_DROP;
 }

@@ -4,7 +4,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-TCC_STAGE(rt_bad)(struct __sk_buff *skb)
+TCC_STAGE(verifier_reject)(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data;
 

@@ -7,7 +7,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-TCC_STAGE(rt_abi2)(struct __sk_buff *skb)
+TCC_STAGE(abi_v2)(struct __sk_buff *skb)
 {
 	return TCC_NEXT;
 }

@@ -6,7 +6,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u32 version = 0;	/* makes A and B different programs */
 
-TCC_STAGE(rt_pass)(struct __sk_buff *skb)
+TCC_STAGE(pass_all)(struct __sk_buff *skb)
 {
 	if (version == 0xffffffff)
 		return TCC_DROP;

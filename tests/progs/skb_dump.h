@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * What stg_dump.bpf.o records, shared by the stage and the tests that read
- * its map (stg_dump_out, one element) back through tcc_stage_map_fd().
+ * What skb_dump.bpf.o records, shared by the stage and the tests that read
+ * its map (skb_dump_out, one element) back through tcc_stage_map_fd().
  */
-#ifndef STG_DUMP_H
-#define STG_DUMP_H
+#ifndef SKB_DUMP_H
+#define SKB_DUMP_H
 
 #include <linux/types.h>
 #include <tcchain/abi.h>
 
-struct stg_dump {
+struct skb_dump {
 	struct tcc_pkt pkt;	/* scratch->pkt as this stage found it */
 	__u32 mark;		/* skb fields as this stage found them */
 	__u32 priority;

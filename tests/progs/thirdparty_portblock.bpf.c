@@ -25,9 +25,13 @@ struct port_rule {
 	__u8 enabled;
 };
 
+#ifndef PORTBLOCK_MAX_PORTS
+#define PORTBLOCK_MAX_PORTS	64
+#endif
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
+	__uint(max_entries, PORTBLOCK_MAX_PORTS);
 	__type(key, struct port_key);
 	__type(value, struct port_rule);
 } blocked_ports SEC(".maps");

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Part 3 of the benchmark (real traffic): eight minimal stages as ONE
- * program, for `tc filter add ... bpf da obj bench_mono8.bpf.o sec tc`.
- * The same work as the 8-stage tcchain chain of bench_stage.bpf.o: the
- * entry's reset, then eight bench_body()s, stage i counting in row i of
- * bench_count (which tools/bench.sh reads to check that every packet ran
- * all eight).  tools/bpf/bench_mono.bpf.o has the same program (mono_8),
- * but tc loads the first program of a section, so this one stands alone.
+ * The real-traffic part of the benchmark (tools/bench/real.sh): eight
+ * minimal stages as ONE program, for `tc filter add ... bpf da obj
+ * bench_mono8.bpf.o sec tc`.  The same work as the 8-stage tcchain chain
+ * of bench_stage.bpf.o: the entry's reset, then eight bench_body()s, stage
+ * i counting in row i of bench_count (which real.sh reads to check that
+ * every packet ran all eight).  bench_mono.bpf.o has the same program
+ * (mono_8), but tc loads the first program of a section, so this one
+ * stands alone.
  */
 #include "bench.h"
 

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Userspace helpers for the stage tests (test_parse, test_stages): a packet
- * builder, a chain fixture on the library, and map readers.  Header-only so
- * each test binary stays one .c file.
+ * The chain fixture of the stage tests (test_parse, test_stages): a chain
+ * on the library, stages set from the build tree, packets from
+ * tests/lib/pkt.h run through it with BPF_PROG_TEST_RUN, and map readers.
+ * Header-only so each test binary stays one .c file.  TEST_VERBOSE=1 in
+ * the environment prints the verifier log of a stage that fails to load.
  */
-#ifndef STG_PKT_H
-#define STG_PKT_H
+#ifndef TCC_TEST_FIXTURE_H
+#define TCC_TEST_FIXTURE_H
 
 #include <errno.h>
 #include <limits.h>
@@ -15,205 +17,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "tests/lib/tst.h"
+#include "tests/lib/pkt.h"
 #include "tcchain/lib/libtcchain.h"
-#include "tests/progs/stg_dump.h"
-
-/* ---- packet builder ----------------------------------------------------- */
-
-struct pb {
-	unsigned char b[2048];
-	size_t len;
-};
-
-static inline unsigned char *pb_put(struct pb *p, size_t n)
-{
-	unsigned char *at = p->b + p->len;
-
-	if (p->len + n > sizeof(p->b))
-		abort();
-	memset(at, 0, n);
-	p->len += n;
-	return at;
-}
-
-static inline void pb_be16(unsigned char *at, uint16_t v)
-{
-	at[0] = v >> 8;
-	at[1] = v;
-}
-
-static inline void pb_eth(struct pb *p, uint16_t proto)
-{
-	static const unsigned char macs[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
-	unsigned char *e = pb_put(p, 14);
-
-	memcpy(e, macs, 12);
-	pb_be16(e + 12, proto);
-}
-
-/* A tag after the Ethernet header (whose proto must be a TPID). */
-static inline void pb_vlan(struct pb *p, uint16_t tci, uint16_t next)
-{
-	unsigned char *v = pb_put(p, 4);
-
-	pb_be16(v, tci);
-	pb_be16(v + 2, next);
-}
-
-/* IPv4 header of ihl words (options zeroed); tot_len set by pb_ip4_len. */
-static inline size_t pb_ip4(struct pb *p, uint8_t proto, const char *src, const char *dst,
-			    unsigned int ihl, uint16_t frag)
-{
-	size_t off = p->len;
-	unsigned char *ip = pb_put(p, ihl * 4 >= 20 ? ihl * 4 : 20);
-
-	ip[0] = 0x40 | (ihl & 0xf);
-	pb_be16(ip + 6, frag);
-	ip[8] = 64;
-	ip[9] = proto;
-	inet_pton(AF_INET, src, ip + 12);
-	inet_pton(AF_INET, dst, ip + 16);
-	return off;
-}
-
-static inline void pb_ip4_len(struct pb *p, size_t off)
-{
-	pb_be16(p->b + off + 2, p->len - off);
-}
-
-static inline size_t pb_ip6(struct pb *p, uint8_t nexthdr, const char *src, const char *dst)
-{
-	size_t off = p->len;
-	unsigned char *ip = pb_put(p, 40);
-
-	ip[0] = 0x60;
-	ip[6] = nexthdr;
-	ip[7] = 63;
-	inet_pton(AF_INET6, src, ip + 8);
-	inet_pton(AF_INET6, dst, ip + 24);
-	return off;
-}
-
-static inline void pb_ip6_len(struct pb *p, size_t off)
-{
-	pb_be16(p->b + off + 4, p->len - off - 40);
-}
-
-/* Hop-by-hop, routing or destination options of (hdrlen + 1) * 8 bytes. */
-static inline void pb_ext6(struct pb *p, uint8_t nexthdr, uint8_t hdrlen)
-{
-	unsigned char *e = pb_put(p, (hdrlen + 1) * 8);
-
-	e[0] = nexthdr;
-	e[1] = hdrlen;
-}
-
-/* AH of (hdrlen + 2) * 4 bytes. */
-static inline void pb_ah(struct pb *p, uint8_t nexthdr, uint8_t hdrlen)
-{
-	unsigned char *e = pb_put(p, (hdrlen + 2) * 4);
-
-	e[0] = nexthdr;
-	e[1] = hdrlen;
-}
-
-static inline void pb_frag6(struct pb *p, uint8_t nexthdr, uint16_t offset8, bool more)
-{
-	unsigned char *e = pb_put(p, 8);
-
-	e[0] = nexthdr;
-	pb_be16(e + 2, offset8 << 3 | more);
-	e[7] = 0x42;	/* identification */
-}
-
-static inline void pb_tcp(struct pb *p, uint16_t sport, uint16_t dport, unsigned int doff)
-{
-	unsigned char *t = pb_put(p, doff * 4 >= 20 ? doff * 4 : 20);
-
-	pb_be16(t, sport);
-	pb_be16(t + 2, dport);
-	t[12] = doff << 4;
-	t[13] = 0x02;	/* SYN */
-}
-
-static inline size_t pb_udp(struct pb *p, uint16_t sport, uint16_t dport)
-{
-	size_t off = p->len;
-	unsigned char *u = pb_put(p, 8);
-
-	pb_be16(u, sport);
-	pb_be16(u + 2, dport);
-	pb_be16(u + 4, 8);
-	return off;
-}
-
-static inline void pb_icmp(struct pb *p, uint8_t type, uint8_t code)
-{
-	unsigned char *i = pb_put(p, 8);
-
-	i[0] = type;
-	i[1] = code;
-}
-
-/* Common shapes. */
-static inline void pb_tcp4(struct pb *p, const char *src, const char *dst, uint16_t dport)
-{
-	size_t ip;
-
-	pb_eth(p, 0x0800);
-	ip = pb_ip4(p, IPPROTO_TCP, src, dst, 5, 0);
-	pb_tcp(p, 40000, dport, 5);
-	pb_ip4_len(p, ip);
-}
-
-static inline void pb_udp4(struct pb *p, const char *src, const char *dst, uint16_t dport)
-{
-	size_t ip;
-
-	pb_eth(p, 0x0800);
-	ip = pb_ip4(p, IPPROTO_UDP, src, dst, 5, 0);
-	pb_udp(p, 40000, dport);
-	pb_ip4_len(p, ip);
-}
-
-static inline void pb_tcp6(struct pb *p, const char *src, const char *dst, uint16_t dport)
-{
-	size_t ip;
-
-	pb_eth(p, 0x86dd);
-	ip = pb_ip6(p, IPPROTO_TCP, src, dst);
-	pb_tcp(p, 40000, dport, 5);
-	pb_ip6_len(p, ip);
-}
-
-static inline void pb_udp6(struct pb *p, const char *src, const char *dst, uint16_t dport)
-{
-	size_t ip;
-
-	pb_eth(p, 0x86dd);
-	ip = pb_ip6(p, IPPROTO_UDP, src, dst);
-	pb_udp(p, 40000, dport);
-	pb_ip6_len(p, ip);
-}
-
-static inline void pb_arp(struct pb *p)
-{
-	pb_eth(p, 0x0806);
-	pb_put(p, 28);
-}
-
-/* ---- chain fixture ------------------------------------------------------ */
+#include "tests/progs/skb_dump.h"
 
 /* Where make put the objects: $OUT, else the tree this binary sits in
  * ($OUT/tests/unit/<binary>), so the test runs from anywhere.
  */
-static inline const char *stg_obj(const char *rel)
+static inline const char *fx_obj(const char *rel)
 {
 	static char buf[4][2 * PATH_MAX];
 	static char out[PATH_MAX];
@@ -267,7 +83,7 @@ static inline void fx_fini(struct fx *fx)
 /* rel: "stages/acl.bpf.o"; params: "name=value" strings, NULL-terminated. */
 static inline bool fx_stage(struct fx *fx, __u32 slot, const char *rel, const char *const *params)
 {
-	struct tcc_stage_opts o = { .file = stg_obj(rel) };
+	struct tcc_stage_opts o = { .file = fx_obj(rel) };
 	struct tcc_param ps[TCC_MAX_PARAMS];
 	char copy[TCC_MAX_PARAMS][128];
 	size_t n = 0;
@@ -292,7 +108,7 @@ static inline bool fx_stage(struct fx *fx, __u32 slot, const char *rel, const ch
 
 		fprintf(stderr, "    stage set %u %s: %d (%s)\n", slot, rel, err,
 			tcc_ctx_detail(fx->ctx) ?: strerror(-err));
-		if (log && getenv("STG_VERBOSE"))
+		if (log && getenv("TEST_VERBOSE"))
 			fprintf(stderr, "%s\n", log);
 	}
 	return ASSERT_OK(err, "tcc_stage_set");
@@ -401,11 +217,11 @@ static inline bool fx__sum(struct fx *fx, __u32 slot, const char *map, const voi
 	return ASSERT_OK(err, map);
 }
 
-/* The dump of stg_dump in slot, zeroed afterwards for the next packet. */
-static inline bool fx_dump(struct fx *fx, __u32 slot, struct stg_dump *d)
+/* The dump of skb_dump in slot, zeroed afterwards for the next packet. */
+static inline bool fx_dump(struct fx *fx, __u32 slot, struct skb_dump *d)
 {
-	static const struct stg_dump zero;
-	int fd = fx_map(fx, slot, "stg_dump_out"), err;
+	static const struct skb_dump zero;
+	int fd = fx_map(fx, slot, "skb_dump_out"), err;
 	__u32 k = 0;
 
 	memset(d, 0, sizeof(*d));
@@ -415,7 +231,7 @@ static inline bool fx_dump(struct fx *fx, __u32 slot, struct stg_dump *d)
 	if (!err)
 		err = bpf_map_update_elem(fd, &k, &zero, BPF_ANY) ? -errno : 0;
 	close(fd);
-	return ASSERT_OK(err, "read stg_dump_out");
+	return ASSERT_OK(err, "read skb_dump_out");
 }
 
-#endif /* STG_PKT_H */
+#endif /* TCC_TEST_FIXTURE_H */

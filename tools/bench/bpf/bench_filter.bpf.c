@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Part 3 of the benchmark (real traffic): one minimal stage as a plain
+ * The real-traffic part of the benchmark: one minimal stage as a plain
  * cls_bpf filter, the way users chain programs today: eight of these on
  * one hook, `tc filter add ... prio 1..8 bpf da obj bench_filter.bpf.o
  * sec S`, each loaded on its own (own maps, own counter).

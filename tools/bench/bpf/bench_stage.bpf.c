@@ -2,8 +2,8 @@
 /*
  * The minimal stage of the dispatch benchmark, written against the SDK
  * exactly as a user would write one: TCC_STAGE, stats and dispatch as
- * shipped.  tools/bench loads it with tcc_stage_set() into every slot of
- * the "tcchain" variant.  bench_count is the stage's own map, so each
+ * shipped.  tools/bench/dispatch loads it with tcc_stage_set() into every
+ * slot of the "tcchain" variant.  bench_count is the stage's own map, so each
  * slot gets its own counter, as with real stages.
  */
 #include "bench.h"

@@ -6,13 +6,13 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 SEC("xdp")
-int rt_xdp(struct xdp_md *ctx)
+int xdp_prog(struct xdp_md *ctx)
 {
 	return XDP_PASS;
 }
 
 SEC("kprobe/do_nanosleep")
-int rt_kprobe(void *ctx)
+int kprobe_prog(void *ctx)
 {
 	return 0;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Test stage: copy what earlier stages left (scratch->pkt, skb->mark,
- * priority, tc_classid) into the map stg_dump_out for the test to read.
+ * priority, tc_classid) into the map skb_dump_out for the test to read.
  * tc_classid has to be read here: BPF_PROG_TEST_RUN does not copy it back
  * in ctx_out.
  *
@@ -10,7 +10,7 @@
  */
 #include <tcchain.h>
 #include <tcchain/parse.h>
-#include "stg_dump.h"
+#include "skb_dump.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -20,16 +20,16 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct stg_dump);
-} stg_dump_out SEC(".maps");
+	__type(value, struct skb_dump);
+} skb_dump_out SEC(".maps");
 
-TCC_STAGE(stg_dump)(struct __sk_buff *skb)
+TCC_STAGE(skb_dump)(struct __sk_buff *skb)
 {
 	struct tcc_scratch *s = tcc_scratch_get();
-	struct stg_dump *d;
+	struct skb_dump *d;
 	__u32 zero = 0;
 
-	d = bpf_map_lookup_elem(&stg_dump_out, &zero);
+	d = bpf_map_lookup_elem(&skb_dump_out, &zero);
 	if (!d || !s)
 		return TCC_NEXT;
 	if (use_pkt_get)

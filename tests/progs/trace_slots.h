@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* What rt_trace stages leave in the scratch user area, for the tests. */
-#ifndef RT_TRACE_H
-#define RT_TRACE_H
+/* What trace_slots stages leave in the scratch user area, for the tests. */
+#ifndef TRACE_SLOTS_H
+#define TRACE_SLOTS_H
 
 #include <linux/types.h>
 
-struct rt_trace {
+struct trace_slots {
 	__u8  n;		/* stages that ran */
 	__u8  slot[32];		/* their slots, in run order */
 	__u8  pad[3];

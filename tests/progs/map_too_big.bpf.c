@@ -15,11 +15,11 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct huge);
-} mv_huge SEC(".maps");
+} huge_values SEC(".maps");
 
-TCC_STAGE(mv_badmap)(struct __sk_buff *skb)
+TCC_STAGE(map_too_big)(struct __sk_buff *skb)
 {
 	__u32 zero = 0;
 
-	return bpf_map_lookup_elem(&mv_huge, &zero) ? TCC_NEXT : TCC_DROP;
+	return bpf_map_lookup_elem(&huge_values, &zero) ? TCC_NEXT : TCC_DROP;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Shared pieces of the dispatch benchmark programs (tools/bench.c).
+ * Shared pieces of the dispatch benchmark programs (tools/bench/dispatch.c).
  *
  * Every variant runs the same per-packet work so that only the dispatch
  * differs: the entry's reset (cb[] and scratch cleared, as the shipped
