@@ -73,7 +73,7 @@ check_eq "source: show text names both" \
 # TTL 64 from A: below 65, every datagram is dropped and counted.
 check_eq "source: param min_ttl=65 drops TTL 64" "$(got)" 0
 check_range "source: its own map counted them" \
-	"$(tcc -j map show 3 guard_cfg | jq '.entries[0].value.dropped')" "$N" "$((N + 20))"
+	"$(tcc -j map show 3 guard_cfg | jq '.[0].entries[0].value.dropped')" "$N" "$((N + 20))"
 check_ok "source: map set on its own map (off=1)" tcc map set 3 guard_cfg key 0 value off=1
 check_eq "source: off=1 passes everything" "$(got)" "$N"
 check_ok "source: map set off=0" tcc map set 3 guard_cfg key 0 value off=0
