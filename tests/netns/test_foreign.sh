@@ -106,6 +106,8 @@ wait_until 5 quiet
 check_range "foreign: redirect: acl passed them on" "$(slot 1 .next)" "$N" "$((N + 20))"
 check_range "foreign: redirect: packets that reached it" "$(slot 31 .packets)" "$N" "$((N + 20))"
 check_eq "foreign: redirect: never counted as next" "$(slot 31 '[.next, .redirect, .foreign] | @csv')" "0,,true"
+check_range "foreign: redirect: its own map, pinned under the slot, read by map show" \
+	"$(tcc -j map show 31 redirected | jq '.[0].entries[0].value')" "$N" "$((N + 20))"
 
 # ---- <tcchain.h> but no TCC_STAGE ---------------------------------------
 tcc stats reset >/dev/null
