@@ -356,11 +356,16 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	had_prev = !tcc__meta_read(c, slot, &prev);
 	meta_fill(&meta, opts->file, prog, prog_fd, params, flags);
 	snprintf(meta.kept_maps, sizeof(meta.kept_maps), "%s", kept_maps);
-	if (old_id && had_prev) {
+	/* A foreign stage counts nothing, so its packets and an SDK
+	 * stage's cannot share a baseline: a swap between the two starts
+	 * the slot's counts over (else the foreign stage's packets would
+	 * read as the new stage's `next`).
+	 */
+	if (old_id && had_prev && !((prev.flags ^ flags) & TCC_STAGE_F_FOREIGN)) {
 		meta.base_arrived = prev.base_arrived;
 		meta.base_arrived_bytes = prev.base_arrived_bytes;
 		meta.base = prev.base;
-	} else if (!old_id) {
+	} else if (!old_id || had_prev) {
 		err = tcc__stats_baseline(c, slot, &meta);
 		if (err)
 			goto out;

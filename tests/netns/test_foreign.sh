@@ -129,3 +129,9 @@ check_range "foreign: sdk_plain: ... but as ended in a foreign stage" \
 check_ok "foreign: replaced by an SDK stage" tcc stage set 31 "$P/drop_all.bpf.o"
 check_eq "foreign: the SDK stage is not foreign" "$(stage 31 '[.foreign, .terminal] | @csv')" "false,false"
 check_eq "foreign: no note for an SDK stage" "$(grep -c Note "$TCC_STDERR")" 0
+check_eq "foreign: the SDK stage starts from zero, the foreign packets are not its next" \
+	"$(slot 31 '[.packets < 5, .next] | @csv')" "true,0"
+check_eq "foreign: replaced: nothing reaches B" "$(got 5001)" 0
+wait_until 5 quiet
+check_range "foreign: replaced: the SDK stage counts its drops" "$(slot 31 .drop)" "$N" "$((N + 20))"
+check_eq "foreign: replaced: and no next" "$(slot 31 .next)" 0
