@@ -141,8 +141,9 @@ params:
 		return tcc__fail(ctx, -E2BIG, "the params take more than %zu characters",
 				 summary_len - 1);
 	/* The stage's own words (ratelimit's rate units), by what the
-	 * program is, not what its file is called. */
-	if (kind && kind->params) {
+	 * program is, not what its file is called; a foreign program that
+	 * happens to share a stage's name is not that stage. */
+	if (kind && kind->params && !(flags & TCC_STAGE_F_FOREIGN)) {
 		err = kind->params(ctx, params, &n, ARRAY_SIZE(params), text, sizeof(text));
 		if (err)
 			return err;
