@@ -172,6 +172,12 @@ int tcc__maps_carry(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
 /* stage.c: the chain's own maps that stages share (config, scratch, ...) */
 bool tcc__is_shared_map(const char *name);
 
+/* orphan.c: tcchain filters (TCA_BPF_NAME TCC_FILTER_NAME) on a hook whose
+ * chain has no pins; *removed counts what went */
+#define TCC_FILTER_NAME	"tcchain"
+int tcc__orphans_remove(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, int *removed);
+int tcc__orphans_prune(struct tcc_ctx *ctx, int *removed);
+
 /* stage_obj.c: a stage's object before it is loaded */
 int tcc__check_file(struct tcc_ctx *ctx, const char *file);
 int tcc__check_source(struct tcc_ctx *ctx, const char *file);
