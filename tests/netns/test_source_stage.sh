@@ -62,6 +62,7 @@ chain_add "$B" b0 ingress
 check_ok "source: stage set 3 guard.bpf.c param min_ttl=65" tcc stage set 3 "$SRC" param min_ttl=65
 check_eq "source: show -j names the source" "$(stage 3 .file)" "$SRC"
 obj=$(stage 3 .object)
+defer rm -f "$obj"
 check_eq "source: show -j names the compiled object, in the cache" \
 	"$([[ $obj == /var/cache/tcchain/guard-*.bpf.o ]] && [ -f "$obj" ] && echo yes)" yes
 check_eq "source: the object has BTF line info (-g)" \
@@ -115,4 +116,3 @@ check_eq "source: compile error with -j: one JSON error on stdout" \
 
 check_fail "source: a missing source file" "cannot set stage 5 .*nosuch.bpf.c.*No such file" \
 	tcc stage set 5 "$TCC_TMP/nosuch.bpf.c"
-rm -f "$obj"
