@@ -39,7 +39,8 @@ CFLAGS	?= -O2 -g
 LDFLAGS	?=
 ALL_CFLAGS = $(CFLAGS) $(SAN_CFLAGS) -Wall -Wextra -Wno-missing-field-initializers \
 	     -std=gnu11 -D_GNU_SOURCE -MMD -MP -I. -Ibpf/include -I$(OUT) \
-	     -DTCC_STAGEDIR='"$(STAGEDIR)"'
+	     -DTCC_STAGEDIR='"$(STAGEDIR)"' -DTCC_INCDIR='"$(INCDIR)"' \
+	     -DTCC_SRC_INCDIR='"$(abspath bpf/include)"'
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_CFLAGS)
 LDLIBS	:= -lbpf -lmnl -lelf -lz -lm
 
