@@ -20,7 +20,7 @@
 # $BENCH_DIR/peers/.
 # Knobs: BENCH_PEERS_COUNT (datagrams per timed run, default 20000),
 #        BENCH_PEERS_ROUNDS (timed rounds per point, 3),
-#        BENCH_PEERS_PCOUNT, BENCH_PEERS_PROUNDS (profiled runs: 30000, 1),
+#        BENCH_PEERS_PCOUNT, BENCH_PEERS_PROUNDS (profiled runs: 30000, 3),
 #        BENCH_PEERS_SECTIONS (default "tcx nft freplace"),
 #        BENCH_REAL_CPUS (sender,receiver; default 0,1).
 source "$(dirname "$0")/../../tests/netns/lib.sh"
@@ -29,7 +29,7 @@ R=$BENCH_DIR/peers
 COUNT=${BENCH_PEERS_COUNT:-20000}
 ROUNDS=${BENCH_PEERS_ROUNDS:-3}
 PCOUNT=${BENCH_PEERS_PCOUNT:-30000}
-PROUNDS=${BENCH_PEERS_PROUNDS:-1}
+PROUNDS=${BENCH_PEERS_PROUNDS:-3}
 SECTIONS=${BENCH_PEERS_SECTIONS:-tcx nft freplace}
 CPUS=${BENCH_REAL_CPUS:-0,1}
 SCPU=${CPUS%,*}

@@ -71,6 +71,12 @@ nft_chain() {
 nft_check() {
 	local s p
 
+	# The second addresses work: with nothing on the way, all arrive.
+	prun check 0 none 1 0 1000 check 10.0.1.4
+	if [ "$RECEIVED" -ne 1000 ]; then
+		echo "Error: none: $RECEIVED of 1000 datagrams 10.0.1.3 -> 10.0.1.4 arrived" >&2
+		exit 1
+	fi
 	for s in nft tcchain; do
 		p=${PAIR[$s]}
 		prun check 0 "$s" "$p" 0 1000 check "10.0.$p.4"
