@@ -86,7 +86,8 @@ peers_setup() {
 # $7 time|profile|check, $8 destination (default the pair's).  A JSON line
 # to runs.jsonl; check runs also leave their receiver count in $RECEIVED.
 prun() {
-	local sec=$1 n=$2 setup=$3 pair=$4 round=$5 count=$6 mode=$7 dst=${8:-${DST[$4]}}
+	local sec=$1 n=$2 setup=$3 pair=$4 round=$5 count=$6 mode=$7
+	local dst=${8:-${DST[$pair]}}
 	local t rpid cpu_ms=null prof=null TIMEFORMAT='%3U %3S'
 	local send=(nsenter --net="/run/netns/$TX" -- taskset -c "$SCPU" "$TRAFFIC" send -4
 		    --dst "$dst" --port 5001 --count "$count" --json)
@@ -248,6 +249,7 @@ chain_counts() {
 
 chain_del() { rlog "$TCCHAIN" -n "$RX" del dev r3 ingress; }
 
+# shellcheck source=tools/bench/peers/sections.sh
 source "$(dirname "$0")/peers/sections.sh"
 
 main() {
