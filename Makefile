@@ -71,7 +71,8 @@ UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 # common.c linked into both.
 BENCH_MAINS	:= tools/bench/dispatch.c tools/bench/stages.c
 BENCH_LIB_SRCS	:= tools/bench/common.c
-TTOOL_SRCS	:= $(wildcard tests/tools/*.c)
+# The traffic generator of the tests (and the demo and the benchmark).
+TRAFFIC_SRCS	:= $(wildcard tests/tools/traffic/*.c)
 TLIB_SRCS	:= $(wildcard tests/lib/*.c)
 
 OBJ		:= $(OUT)/obj
@@ -90,13 +91,13 @@ PEERS_BIN	:= $(OUT)/tools/bench/peers/peers
 # folder of two: a build tree from then would block the mkdir.
 $(shell [ -f $(OUT)/tools/bench ] && rm -f $(OUT)/tools/bench)
 BENCH_LIB_OBJS	:= $(BENCH_LIB_SRCS:%.c=$(OBJ)/%.o)
-TTOOL_BINS	:= $(TTOOL_SRCS:tests/tools/%.c=$(OUT)/tests/tools/%)
+TRAFFIC		:= $(OUT)/tests/tools/traffic
 SKEL		:= $(OUT)/entry.skel.h
 
 BIN		:= $(OUT)/tcchain
 LIBTCC		:= $(OUT)/libtcchain.a
 
-all: deps $(BIN) $(STAGES) $(TPROGS) $(BENCHPROGS) $(UNIT_BINS) $(BENCH_BINS) $(TTOOL_BINS) \
+all: deps $(BIN) $(STAGES) $(TPROGS) $(BENCHPROGS) $(UNIT_BINS) $(BENCH_BINS) $(TRAFFIC) \
      $(PEERSPROGS) $(PEERS_BIN)
 
 help:
@@ -174,7 +175,7 @@ $(PEERS_BIN): $(OBJ)/tools/bench/peers/peers.o
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TTOOL_BINS): $(OUT)/tests/tools/%: $(OBJ)/tests/tools/%.o
+$(TRAFFIC): $(TRAFFIC_SRCS:%.c=$(OBJ)/%.o)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -253,7 +253,7 @@ int do_show(int argc, char **argv)
 
 int do_prune(int argc, char **argv)
 {
-	int removed, dead_chains, dead_ns, err;
+	int removed, dead_chains, dead_ns, orphans, err;
 
 	if (argc > 0) {
 		p_err("prune: unknown keyword '%s'", argv[0]);
@@ -270,11 +270,17 @@ int do_prune(int argc, char **argv)
 		p_fail(err, "cannot prune the chains of deleted namespaces");
 		return -1;
 	}
+	err = tcc_orphans_prune(ctx, &orphans);
+	if (err) {
+		p_fail(err, "cannot remove the tcchain filters that have no pins");
+		return -1;
+	}
 	out_open_object(NULL);
 	out_uint("removed", "removed %llu chain(s):", removed + dead_chains);
 	out_uint("stale", " %llu stale,", removed);
 	out_uint("in_deleted_netns", " %llu in deleted namespaces", dead_chains);
-	out_uint("deleted_netns", " (%llu namespace(s))\n", dead_ns);
+	out_uint("deleted_netns", " (%llu namespace(s))", dead_ns);
+	out_uint("orphan_filters", "; %llu filter(s) with no pins\n", orphans);
 	out_close_object();
 	return 0;
 }

@@ -172,9 +172,20 @@ static int do_stage_del(int argc, char **argv)
 	return err ? -1 : 0;
 }
 
+/* Each chain, labelled, as stats shows them. */
+static int stage_show_cb(struct tcc_chain *c, void *arg)
+{
+	(void)arg;
+	out_open_object(NULL);
+	out_chain_id(c, " %s:");
+	out_text("\n");
+	print_stages(c);
+	out_close_object();
+	return 1;
+}
+
 static int do_stage_show(int argc, char **argv)
 {
-	struct tcc_chain *chain;
 	struct target t = {};
 	int used;
 
@@ -185,15 +196,7 @@ static int do_stage_show(int argc, char **argv)
 		p_err("stage show: unknown keyword '%s'", argv[used]);
 		return -1;
 	}
-	chain = target_chain(&t, "show stages");
-	if (!chain)
-		return -1;
-	out_open_object(NULL);
-	out_chain_id(chain, NULL);
-	print_stages(chain);
-	out_close_object();
-	tcc_chain_close(chain);
-	return 0;
+	return foreach_target_chain(&t, "show stages", stage_show_cb, NULL) < 0 ? -1 : 0;
 }
 
 int do_stage(int argc, char **argv)

@@ -286,6 +286,67 @@ static int pick_cb(struct tcc_chain *c, void *arg)
 	return 0;
 }
 
+struct each {
+	const struct target *t;
+	const char *what;
+	int (*cb)(struct tcc_chain *c, void *arg);
+	void *arg;
+	int n, shown;
+};
+
+static int each_cb(struct tcc_chain *c, void *arg)
+{
+	struct each *e = arg;
+	int r;
+
+	if ((e->t->ifindex && tcc_chain_ifindex(c) != e->t->ifindex) ||
+	    (e->t->has_dir && tcc_chain_dir(c) != e->t->dir))
+		return 0;
+	e->n++;
+	/* A chain that cannot be opened is never skipped in silence. */
+	if (tcc_chain_error(c)) {
+		char name[IF_NAMESIZE] = "?";
+
+		if_indextoname(tcc_chain_ifindex(c), name);
+		p_err("cannot %s on %s %s: cannot open the chain: %s", e->what, name,
+		      tcc_dir_str(tcc_chain_dir(c)), strerror(-tcc_chain_error(c)));
+		return -ECANCELED;
+	}
+	r = e->cb(c, e->arg);
+	if (r > 0)
+		e->shown++;
+	return r < 0 ? r : 0;
+}
+
+int foreach_target_chain(const struct target *t, const char *what,
+			 int (*cb)(struct tcc_chain *c, void *arg), void *arg)
+{
+	struct each e = { .t = t, .what = what, .cb = cb, .arg = arg };
+	int err;
+
+	out_open_array(NULL);
+	err = tcc_chain_foreach(ctx, each_cb, &e);
+	out_close_array();
+	if (err == -ECANCELED)
+		return -1;		/* cb said why */
+	if (err) {
+		p_fail(err, "cannot %s", what);
+		return -1;
+	}
+	if (!e.n) {
+		char where[64] = "";
+
+		if (t->dev || t->has_dir)
+			snprintf(where, sizeof(where), " on %s%s%s", t->dev ? t->dev : "",
+				 t->dev && t->has_dir ? " " : "",
+				 t->has_dir ? tcc_dir_str(t->dir) : "");
+		p_err("cannot %s: no chain%s (create one with: %s add dev DEV ingress)",
+		      what, where, bin_name);
+		return -1;
+	}
+	return e.shown;
+}
+
 void out_chain_id(const struct tcc_chain *c, const char *text_fmt)
 {
 	char name[IF_NAMESIZE];

@@ -166,6 +166,12 @@ int tcc__maps_carry(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
 /* stage.c: the chain's own maps that stages share (config, scratch, ...) */
 bool tcc__is_shared_map(const char *name);
 
+/* orphan.c: tcchain filters (TCA_BPF_NAME TCC_FILTER_NAME) on a hook whose
+ * chain has no pins; *removed counts what went */
+#define TCC_FILTER_NAME	"tcchain"
+int tcc__orphans_remove(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, int *removed);
+int tcc__orphans_prune(struct tcc_ctx *ctx, int *removed);
+
 /* params.c */
 int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj, const char *prog,
 		      const struct tcc_param *typed, size_t n_typed, __u32 slot,

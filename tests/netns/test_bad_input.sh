@@ -30,9 +30,9 @@ PINS=/sys/fs/bpf/tcchain/$(netns_cookie "$B")
 
 snapshot()
 {
-	tcc -n "$B" -j stage show | jq -c '[.stages[] | [.slot, .id, .params]]'
-	tcc -n "$B" -j acl show | jq -c '[.rules[] | [.id, .words]]'
-	tcc -n "$B" -j mark show | jq -c '[.rules[] | [.id, .words]]'
+	tcc -n "$B" -j stage show | jq -c '[.[0].stages[] | [.slot, .id, .params]]'
+	tcc -n "$B" -j acl show | jq -c '[.[0].rules[] | [.id, .words]]'
+	tcc -n "$B" -j mark show | jq -c '[.[0].rules[] | [.id, .words]]'
 	find "$PINS" | sort
 	in_ns "$B" tc filter show dev b0 ingress
 	in_ns "$B" tc qdisc show dev b0
@@ -163,3 +163,10 @@ check_range "bad input: the table has at least 60 entries" "$n_bad" 60 1000
 check_eq "bad input: acl still drops its flow" "$(udp_count "$A" "$VETH_B4" "$B" 7400 "$N")" 0
 check_eq "bad input: other flows still pass" "$(udp_count "$A" "$VETH_B4" "$B" 7401 "$N")" "$N"
 check_eq "bad input: nothing changed after the whole table" "$(snapshot)" "$BEFORE"
+
+# help works on every object and command, and is not garbage-tolerant.
+for obj in "" add del show prune stats stage map acl mark; do
+	check_ok "help: '$obj help' prints its usage" tcc $obj help
+	check_eq "help: '$obj help' usage on stderr" "$(grep -c 'Usage: ' "$TCC_STDERR")" 1
+done
+check_fail "help: trailing words after help" "unexpected 'now' after help" tcc stage help now

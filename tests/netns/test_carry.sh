@@ -18,7 +18,7 @@ SWAP_PKTS=3000
 setup_ns A B
 setup_veth "$A" a0 "$B" b0
 tcc() { "$TCCHAIN" "$@"; }
-hits() { tcc -n "$B" -j map show 3 blocked_ports | jq '[.entries[] | select(.key.port == 7500) | .value.hits] | add // 0'; }
+hits() { tcc -n "$B" -j map show 3 blocked_ports | jq '[.[0].entries[] | select(.key.port == 7500) | .value.hits] | add // 0'; }
 
 chain_add "$B" b0 ingress
 capture tcc -n "$B" stage set 3 "$P/thirdparty_portblock.bpf.o"
@@ -54,26 +54,26 @@ check_eq "carry: no blocked packet got through during the swaps" \
 check_eq "carry: the entry's counter kept counting across every swap" \
 	"$(( $(hits) - before ))" "$(jq -r .sent "$TCC_TMP/send.json")"
 check_eq "carry: show says which maps were kept" \
-	"$(tcc -n "$B" -j stage show | jq -c '.stages[] | select(.slot == 3) | .kept_maps')" \
+	"$(tcc -n "$B" -j stage show | jq -c '.[0].stages[] | select(.slot == 3) | .kept_maps')" \
 	'["blocked_ports"]'
 check_eq "carry: still blocked after the swaps" "$(udp_count "$A" "$VETH_B4" "$B" 7500 "$N")" 0
 
-id=$(tcc -n "$B" -j stage show | jq '.stages[] | select(.slot == 3) | .id')
+id=$(tcc -n "$B" -j stage show | jq '.[0].stages[] | select(.slot == 3) | .id')
 check_fail "carry: a changed map definition is refused" \
 	"map blocked_ports changed \(max_entries 64 -> 128\).*'maps fresh'" \
 	tcc -n "$B" stage set 3 "$P/thirdparty_portblock_big.bpf.o"
 check_eq "carry: the refused replace left the stage in place" \
-	"$(tcc -n "$B" -j stage show | jq '.stages[] | select(.slot == 3) | .id')" "$id"
+	"$(tcc -n "$B" -j stage show | jq '.[0].stages[] | select(.slot == 3) | .id')" "$id"
 check_eq "carry: and its entries" "$(udp_count "$A" "$VETH_B4" "$B" 7500 "$N")" 0
 check_fail "carry: 'maps' needs 'fresh'" "'maps' takes 'fresh'" \
 	tcc -n "$B" stage set 3 "$P/thirdparty_portblock_big.bpf.o" maps stale
 check_ok "carry: maps fresh replaces with new, empty maps" \
 	tcc -n "$B" stage set 3 "$P/thirdparty_portblock_big.bpf.o" maps fresh
 check_eq "carry: show lists no kept map after maps fresh" \
-	"$(tcc -n "$B" -j stage show | jq -c '.stages[] | select(.slot == 3) | .kept_maps')" '[]'
+	"$(tcc -n "$B" -j stage show | jq -c '.[0].stages[] | select(.slot == 3) | .kept_maps')" '[]'
 check_eq "carry: the fresh map is empty: the port passes" \
 	"$(udp_count "$A" "$VETH_B4" "$B" 7500 "$N")" "$N"
 capture tcc -n "$B" stage del 3
 capture tcc -n "$B" stage set 3 "$P/thirdparty_portblock.bpf.o"
 check_eq "carry: a stage set into an empty slot starts with empty maps" \
-	"$(tcc -n "$B" -j map show 3 blocked_ports | jq '.entries | length')" 0
+	"$(tcc -n "$B" -j map show 3 blocked_ports | jq '.[0].entries | length')" 0

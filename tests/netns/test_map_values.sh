@@ -35,16 +35,16 @@ check_ok "map values: IPv6 into mark's 16-byte src" \
 	tcc -n "$B" map set 2 mark_rules key 0 value n_rules=1 rules[0].src=2001:db8::9 \
 	rules[0].src_prefixlen=128 rules[0].ip_ver=6 rules[0].dport_max=65535
 check_eq "map values: shown as the address, under the name set takes" \
-	"$(tcc -n "$B" -j map show 2 mark_rules | jq -r '.entries[0].value["rules[0].src"]')" "2001:db8::9"
+	"$(tcc -n "$B" -j map show 2 mark_rules | jq -r '.[0].entries[0].value["rules[0].src"]')" "2001:db8::9"
 check_eq "map values: no name with a double dot" \
 	"$(tcc -n "$B" map show 2 mark_rules | grep -c '\.\.')" 0
 check_ok "map values: IPv4 given as hex, first 4 bytes (mark's layout)" \
 	tcc -n "$B" map set 2 mark_rules key 0 value rules[1].src=0x0a090001000000000000000000000000
 check_eq "map values: the bytes are the address, not ASCII" \
-	"$(tcc -n "$B" -j map show 2 mark_rules | jq -r '.entries[0].value["rules[1].src_words[0]"]')" \
+	"$(tcc -n "$B" -j map show 2 mark_rules | jq -r '.[0].entries[0].value["rules[1].src_words[0]"]')" \
 	"16779530"
 check_eq "map values: acl's 4-byte key prints as an IPv4 address" \
-	"$(tcc -n "$B" -j map show 1 acl_src4 | jq -r '.entries[0].key.addr')" "192.0.2.0"
+	"$(tcc -n "$B" -j map show 1 acl_src4 | jq -r '.[0].entries[0].key.addr')" "192.0.2.0"
 
 # ---- traffic, so the counters are not all zero ------------------------------------
 check_eq "map values: traffic passes the chain" "$(udp_count "$A" "$VETH_B4" "$B" 6000 "$N")" "$N"
@@ -69,7 +69,7 @@ round_trip_once()
 		# shellcheck disable=SC2086 # the words are the arguments
 		tcc -n "$B" map set "$slot" "$map" key $key value $val || fails=$((fails + 1))
 		n=$((n + 1))
-	done < <(jq -c '.entries[]' <<<"$before")
+	done < <(jq -c '.[0].entries[]' <<<"$before")
 	after=$(tcc -n "$B" -j map show "$slot" "$map")
 	note "$map: $n entries set again, $fails refused"
 	[ "$fails" -eq 0 ] && [ "$before" = "$after" ] && [ "$n" -gt 0 ]
@@ -88,54 +88,54 @@ round_trip()
 }
 
 for slot in 1 2 3 4; do
-	for map in $(tcc -n "$B" -j map show "$slot" | jq -r '.[].name'); do
+	for map in $(tcc -n "$B" -j map show "$slot" | jq -r '.[0].maps[].name'); do
 		[[ $map == *rodata ]] && continue
 		# tables no packet or rule filled have nothing to round-trip
-		[ "$(tcc -n "$B" -j map show "$slot" "$map" | jq '.entries | length')" -eq 0 ] &&
+		[ "$(tcc -n "$B" -j map show "$slot" "$map" | jq '.[0].entries | length')" -eq 0 ] &&
 			continue
 		check_ok "map values: round trip: slot $slot $map" round_trip "$slot" "$map"
 	done
 done
 check_eq "map values: the counters round-tripped were not all zero" \
-	"$(tcc -n "$B" -j map show 4 count_ipver | jq '.entries[0].value.packets > 0')" true
+	"$(tcc -n "$B" -j map show 4 count_ipver | jq '.[0].entries[0].value.packets > 0')" true
 
 # ---- per-CPU maps: what is written reads back ---------------------------------------
 check_ok "map values: per-CPU set packets=5" tcc -n "$B" map set 4 count_ipver key 7 value packets=5 bytes=1Ki
 check_eq "map values: reads back 5 (not 5 per CPU)" \
-	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.entries[] | select(.key == 7) | .value')" \
+	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.[0].entries[] | select(.key == 7) | .value')" \
 	'{"packets":5,"bytes":1024}'
 check_eq "map values: percpu: CPU 0 holds 5, the other CPUs 0" \
 	"$(tcc -n "$B" -j map show 4 count_ipver percpu |
-	   jq -c '.entries[] | select(.key == 7) | [.cpus[0].value.packets, ([.cpus[1:][].value.packets] | add // 0)]')" \
+	   jq -c '.[0].entries[] | select(.key == 7) | [.cpus[0].value.packets, ([.cpus[1:][].value.packets] | add // 0)]')" \
 	"[5,0]"
 check_eq "map values: percpu: one line per CPU in text" \
 	"$(tcc -n "$B" map show 4 count_ipver percpu | grep -c '^    cpu 0  value: packets=5 bytes=1024$')" 1
 check_ok "map values: per-CPU: a second set of one field" tcc -n "$B" map set 4 count_ipver key 7 value packets=7
 check_eq "map values: keeps the other field, reads back 7" \
-	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.entries[] | select(.key == 7) | .value')" \
+	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.[0].entries[] | select(.key == 7) | .value')" \
 	'{"packets":7,"bytes":1024}'
 
 # ---- params and map fields share the rules ---------------------------------------------
 check_eq "map values: param burst=64Ki stored as 65536" \
-	"$(tcc -n "$B" -j map show 3 rodata | jq -c '.entries[0].value | [.rate, .burst, .per_source]')" \
+	"$(tcc -n "$B" -j map show 3 rodata | jq -c '.[0].entries[0].value | [.rate, .burst, .per_source]')" \
 	"[10000,65536,1]"
 check_ok "map values: map set takes the same multipliers" \
 	tcc -n "$B" map set 4 count_ipver key 5 value packets=10k bytes=2Mi
 check_eq "map values: 10k and 2Mi stored" \
-	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.entries[] | select(.key == 5) | .value')" \
+	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.[0].entries[] | select(.key == 5) | .value')" \
 	'{"packets":10000,"bytes":2097152}'
 check_ok "map values: a leading zero is decimal, never octal" \
 	tcc -n "$B" map set 4 count_ipver key 07 value packets=010
 check_eq "map values: key 7, packets 10 (octal would be 8)" \
-	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.entries[] | select(.key == 7) | .value.packets')" 10
+	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.[0].entries[] | select(.key == 7) | .value.packets')" 10
 
 # ---- bad input: one line, exit status 1, nothing changed -----------------------------
 snapshot()
 {
 	# what configuration and the tests set; live counters are left out
 	tcc -n "$B" -j map show 2 mark_rules; tcc -n "$B" -j map show 1 acl_src4
-	tcc -n "$B" -j map show 4 count_ipver | jq -c '.entries[] | select(.key == 5 or .key == 7)'
-	tcc -n "$B" -j map show 3 rl_sources | jq -c '.entries[] | select(.key.addr == "::1")'
+	tcc -n "$B" -j map show 4 count_ipver | jq -c '.[0].entries[] | select(.key == 5 or .key == 7)'
+	tcc -n "$B" -j map show 3 rl_sources | jq -c '.[0].entries[] | select(.key.addr == "::1")'
 	tcc -n "$B" -j stage show
 }
 bad()

@@ -50,7 +50,7 @@ test_show_and_stats()
 	check_eq "stage: show -j: file is absolute" \
 		"$(jq -r '.[0].stages[0].file' <<<"$json")" "$(realpath "$P/pass_all.bpf.o")"
 	check_eq "stage: stage show -j matches show" \
-		"$(tcc -n "$B" -j stage show | jq -c '[.stages[].slot]')" "[1,3]"
+		"$(tcc -n "$B" -j stage show | jq -c '[.[0].stages[].slot]')" "[1,3]"
 	text=$(tcc -n "$B" show)
 	check_eq "stage: show (text): one line per stage" \
 		"$(grep -cE '^ +slot +[13]: (pass_all|trace_slots) id [0-9]+ file ' <<<"$text")" 2
@@ -167,7 +167,7 @@ test_long_path()
 	check_ok "stage: a stage from a path over 255 characters" \
 		tcc -n "$B" stage set 7 "$file"
 	check_eq "stage: show prints the whole path" \
-		"$(tcc -n "$B" -j stage show | jq -r '.stages[] | select(.slot == 7) | .file')" "$file"
+		"$(tcc -n "$B" -j stage show | jq -r '.[0].stages[] | select(.slot == 7) | .file')" "$file"
 	capture tcc -n "$B" stage del 7
 	check_fail "stage: params too long to keep are refused" "more than 511 characters" \
 		tcc -n "$B" stage set 7 "$P/trace_slots.bpf.o" param label="$(printf 'x%.0s' {1..600})"

@@ -36,7 +36,7 @@ test_acl()
 	check_eq "acl: IPv6 :6000 passes" "$(udp_count "$A" "$VETH_B6" "$B" 6000 "$N")" "$N"
 	json=$(tcc -n "$B" -j acl show)
 	check_eq "acl show -j: hits per rule" \
-		"$(jq -c '[.rules[] | [.id, .action, .hits]]' <<<"$json")" \
+		"$(jq -c '[.[0].rules[] | [.id, .action, .hits]]' <<<"$json")" \
 		"[[10,\"drop\",$N],[20,\"drop\",$((2 * N))],[30,\"pass\",$N]]"
 	check_ok "acl: del of rule 10" tcc -n "$B" acl del id 10
 	check_eq "acl: IPv4 :6000 passes after del" "$(udp_count "$A" "$VETH_B4" "$B" 6000 "$N")" "$N"
@@ -54,7 +54,7 @@ test_acl()
 	done
 	wait
 	check_eq "acl: 8 concurrent adds to one prefix all land" \
-		"$(tcc -n "$B" -j acl show | jq -c '[.rules[] | select(.id > 100) | .id]')" \
+		"$(tcc -n "$B" -j acl show | jq -c '[.[0].rules[] | select(.id > 100) | .id]')" \
 		"[101,102,103,104,105,106,107,108]"
 	capture tcc -n "$B" stage del 1
 	check_fail "acl: no acl stage in the chain" "no acl stage in the chain" tcc -n "$B" acl show
@@ -65,7 +65,7 @@ test_acl()
 # its slot, one per line.
 rl_counts()
 {
-	tcc -n "$B" -j map show 2 rl_stats | jq '.entries[0].value | .passed + .over'
+	tcc -n "$B" -j map show 2 rl_stats | jq '.[0].entries[0].value | .passed + .over'
 	tcc -n "$B" -j stats | jq '.[0].slots[] | select(.slot == 2) | .packets'
 }
 
@@ -132,7 +132,7 @@ test_mark_htb()
 	# 4 Mbit/s of 1042-byte frames is 480 pps
 	check_range "mark: class 1:20 delivers at its 4mbit (~480 pps)" "$slow_pps" 380 580
 	check_eq "mark: hits per rule" \
-		"$(tcc -n "$A" -j map show 3 mark_hits | jq -c '[.entries[] | select(.key < 2) | .value]')" \
+		"$(tcc -n "$A" -j map show 3 mark_hits | jq -c '[.[0].entries[] | select(.key < 2) | .value]')" \
 		"[2000,2000]"
 	check_ok "mark: del of the chain" tcc -n "$A" del dev a0 egress
 }
@@ -149,13 +149,13 @@ test_count()
 	udp_count "$A" "$VETH_B6" "$B" 9001 80 >/dev/null
 	json=$(tcc -n "$B" -j map show 6 count_dport)
 	check_eq "count: per destination port" \
-		"$(jq -c '[.entries[] | select(.key.proto == 17 and .key.dport > 9000) | [.key.dport, .value.packets]] | sort' <<<"$json")" \
+		"$(jq -c '[.[0].entries[] | select(.key.proto == 17 and .key.dport > 9000) | [.key.dport, .value.packets]] | sort' <<<"$json")" \
 		"[[9001,330],[9002,120]]"
 	check_eq "count: bytes per port = packets x frame size" \
-		"$(jq '[.entries[] | select(.key.dport == 9002) | .value.bytes][0]' <<<"$json")" \
+		"$(jq '[.[0].entries[] | select(.key.dport == 9002) | .value.bytes][0]' <<<"$json")" \
 		$((120 * (14 + 20 + 8 + 64)))
 	check_range "count: UDP in count_proto" \
-		"$(tcc -n "$B" -j map show 6 count_proto | jq '.entries[] | select(.key == 17) | .value.packets')" \
+		"$(tcc -n "$B" -j map show 6 count_proto | jq '.[0].entries[] | select(.key == 17) | .value.packets')" \
 		450 460
 	check_ok "count: del of the chain" tcc -n "$B" del dev b0 ingress
 }

@@ -242,7 +242,7 @@ chain_counts() {
 	local s
 
 	for ((s = 0; s < $1; s++)); do
-		tcc -j map show "$s" bench_count | jq '.entries[0].value'
+		tcc -j map show "$s" bench_count | jq '.[0].entries[0].value'
 	done
 	tcc -j stats dev r3 ingress | jq '.[0].end.pass'
 }

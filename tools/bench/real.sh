@@ -13,6 +13,7 @@
 #        run, default 50000, and rounds, default 20),
 #        BENCH_REAL_PCOUNT, BENCH_REAL_PROUNDS (profiled runs: 100000, 8),
 #        BENCH_REAL_CPUS (sender,receiver; default 0,1).
+# shellcheck source=tests/netns/lib.sh
 source "$(dirname "$0")/../../tests/netns/lib.sh"
 
 R=$BENCH_DIR/real
@@ -206,7 +207,7 @@ real_check() {
 			;;
 		chain)
 			got=$(for ((s = 0; s < 8; s++)); do
-				"$TCCHAIN" -n "$RX" -j map show "$s" bench_count | jq '.entries[0].value'
+				"$TCCHAIN" -n "$RX" -j map show "$s" bench_count | jq '.[0].entries[0].value'
 			done
 			"$TCCHAIN" -n "$RX" -j stats dev r3 ingress | jq '.[0].end.pass')
 			;;

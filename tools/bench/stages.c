@@ -132,23 +132,10 @@ static __u64 sl_counter(const struct tcc_map *m, __u32 key, const char *field)
  */
 static void sl_map_obj(struct bpf_object *obj, const char *name, struct tcc_map *m)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
 	int fd = bpf_object__find_map_fd_by_name(obj, name);
 
-	memset(m, 0, sizeof(*m));
-	if (fd < 0 || (m->fd = dup(fd)) < 0 || bpf_obj_get_info_by_fd(m->fd, &info, &len))
+	if (fd < 0 || (fd = dup(fd)) < 0 || tcc_map_from_fd(fd, name, m))
 		die("%s: map %s: %s", bpf_object__name(obj), name, strerror(errno));
-	snprintf(m->name, sizeof(m->name), "%s", name);
-	m->type = info.type;
-	m->key_size = info.key_size;
-	m->value_size = info.value_size;
-	m->max_entries = info.max_entries;
-	m->key_type_id = info.btf_key_type_id;
-	m->value_type_id = info.btf_value_type_id;
-	if (info.type == BPF_MAP_TYPE_PERCPU_ARRAY || info.type == BPF_MAP_TYPE_PERCPU_HASH)
-		m->ncpu = libbpf_num_possible_cpus();
-	m->btf = btf__load_from_kernel_by_id(info.btf_id);
 }
 
 /* Stage map @name of the chain's slot, or the mono object's map. */

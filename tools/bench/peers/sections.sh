@@ -62,7 +62,7 @@ nft_chain() {
 	rlog "$TCCHAIN" -n "$RX" stage set 1 "$acl"
 	rlog "$TCCHAIN" -n "$RX" stage set 2 ratelimit param \
 		rate="${NFT_RATE}pps" burst="$NFT_BURST"
-	id=$(tcc -j stage show | jq '.stages[] | select(.slot == 1) | .id')
+	id=$(tcc -j stage show | jq '.[0].stages[] | select(.slot == 1) | .id')
 	rlog "$PEERS" acl-fill "$id" "$n" 10.0.3.3
 }
 
