@@ -65,6 +65,8 @@ LIB_SRCS	:= $(wildcard tcchain/lib/*.c) \
 STAGE_SRCS	:= $(wildcard bpf/stages/*/*.bpf.c)
 TPROG_SRCS	:= $(wildcard tests/progs/*.bpf.c)
 BENCHPROG_SRCS	:= $(wildcard tools/bench/bpf/*.bpf.c)
+# The peers bench part's loader and programs (tools/bench/peers/).
+PEERSPROG_SRCS	:= $(wildcard tools/bench/peers/*.bpf.c)
 UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 # Two benchmark binaries, $(OUT)/tools/bench/{dispatch,stages}, with
 # common.c linked into both.
@@ -84,6 +86,8 @@ TPROGS		:= $(TPROG_SRCS:tests/progs/%.bpf.c=$(OUT)/tests/progs/%.bpf.o)
 BENCHPROGS	:= $(BENCHPROG_SRCS:tools/bench/bpf/%.bpf.c=$(OUT)/tools/bench/bpf/%.bpf.o)
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/unit/%)
 BENCH_BINS	:= $(BENCH_MAINS:tools/bench/%.c=$(OUT)/tools/bench/%)
+PEERSPROGS	:= $(PEERSPROG_SRCS:tools/bench/peers/%.bpf.c=$(OUT)/tools/bench/peers/%.bpf.o)
+PEERS_BIN	:= $(OUT)/tools/bench/peers/peers
 # $(OUT)/tools/bench was the one benchmark binary before it became the
 # folder of two: a build tree from then would block the mkdir.
 $(shell [ -f $(OUT)/tools/bench ] && rm -f $(OUT)/tools/bench)
@@ -94,7 +98,8 @@ SKEL		:= $(OUT)/entry.skel.h
 BIN		:= $(OUT)/tcchain
 LIBTCC		:= $(OUT)/libtcchain.a
 
-all: deps $(BIN) $(STAGES) $(TPROGS) $(BENCHPROGS) $(UNIT_BINS) $(BENCH_BINS) $(TRAFFIC)
+all: deps $(BIN) $(STAGES) $(TPROGS) $(BENCHPROGS) $(UNIT_BINS) $(BENCH_BINS) $(TRAFFIC) \
+     $(PEERSPROGS) $(PEERS_BIN)
 
 help:
 	@sed -n '3,/^$$/{ s/^# \{0,1\}//p }' Makefile
@@ -130,6 +135,11 @@ $(OUT)/tools/bench/bpf/%.bpf.o: tools/bench/bpf/%.bpf.c | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Itools/bench/bpf -c $< -o $@
 
+$(OUT)/tools/bench/peers/%.bpf.o: tools/bench/peers/%.bpf.c | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itools/bench/bpf -c $< -o $@
+
 $(SKEL): $(OBJ)/bpf/entry.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name tcc_entry_bpf > $@
@@ -160,6 +170,11 @@ $(BENCH_BINS): $(OUT)/tools/bench/%: $(OBJ)/tools/bench/%.o $(BENCH_LIB_OBJS) $(
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 $(OUT)/tools/bench/dispatch: $(OBJ)/tools/bench/dispatch_report.o
+
+$(PEERS_BIN): $(OBJ)/tools/bench/peers/peers.o
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(TRAFFIC): $(TRAFFIC_SRCS:%.c=$(OBJ)/%.o)
 	$(call msg,LD,$@)
