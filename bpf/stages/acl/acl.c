@@ -132,7 +132,8 @@ static int table_store(struct tcc_ctx *ctx, struct acl_table *t, bool widest_fir
 {
 	size_t alen = t->family == AF_INET ? 4 : 16;
 
-	qsort(t->lists, t->n, sizeof(*t->lists), widest_first ? cmp_wide : cmp_narrow);
+	if (t->n)
+		qsort(t->lists, t->n, sizeof(*t->lists), widest_first ? cmp_wide : cmp_narrow);
 
 	for (int i = 0; i < t->n; i++) {
 		struct acl_list *l = &t->lists[i];
