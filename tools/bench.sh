@@ -19,6 +19,10 @@
 #      stages in the chain), then BENCH_CHAINS chains on as
 #      many veth devices added, shown and deleted, with the kernel memory
 #      their pins hold (bytes_memlock of the pinned programs and maps).
+#   5. observe: tools/bench_observe, what per-stage cost sampling and
+#      tracing cost per packet when off and when on, against the dispatch
+#      built without their hooks, and the cost figure of a spinning stage
+#      checked against BPF_PROG_TEST_RUN of it alone (doc/observe.md).
 #
 # Tables go to stdout; everything also goes to $OUT/bench/results.json.
 # Knobs: BENCH_ARGS (extra tools/bench options, e.g. "-k 2 -r 3"),
@@ -28,7 +32,9 @@
 #        BENCH_REAL_PCOUNT, BENCH_REAL_PROUNDS (profiled runs: 100000, 8),
 #        BENCH_REAL_CPUS (sender,receiver; default 0,1),
 #        BENCH_CHAINS (default 200), BENCH_REPS (default 10),
-#        BENCH_SKIP=dispatch,stages,real,control to leave parts out.
+#        BENCH_SKIP=dispatch,stages,real,control,observe to leave parts out,
+#        BENCH_PART=dispatch,observe (make bench PART=...) to run only those,
+#        BENCH_OBSERVE_ARGS (tools/bench_observe options, e.g. "-k 6 -r 5").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-build}
@@ -38,6 +44,11 @@ TRAFFIC=$OUT/tools/traffic
 CHAINS=${BENCH_CHAINS:-200}
 REPS=${BENCH_REPS:-10}
 SKIP=${BENCH_SKIP:-}
+if [ -n "${BENCH_PART:-}" ]; then
+	for part in dispatch stages real control observe; do
+		[[ ,$BENCH_PART, == *,$part,* ]] || SKIP+=",$part"
+	done
+fi
 REAL_COUNT=${BENCH_REAL_COUNT:-50000}
 REAL_ROUNDS=${BENCH_REAL_ROUNDS:-20}
 REAL_PCOUNT=${BENCH_REAL_PCOUNT:-100000}
@@ -52,6 +63,7 @@ echo '{"skipped": "not run"}' > "$B/control.json"
 echo '{"skipped": "not run"}' > "$B/dispatch.json"
 echo '{"skipped": "not run"}' > "$B/stages.json"
 echo '{"skipped": "not run"}' > "$B/real.json"
+echo '{"skipped": "not run"}' > "$B/observe.json"
 start=$(date +%s)
 
 now_ns() { date +%s%N; }
@@ -699,9 +711,20 @@ if [[ $SKIP != *control* ]]; then
 	fi
 fi
 
+# ---- 5. observe -------------------------------------------------------------------
+
+if [[ $SKIP != *observe* ]]; then
+	echo "== 5. observe: cost sampling and trace, off and on (tools/bench_observe) =="
+	# shellcheck disable=SC2086
+	"$OUT/tools/bench_observe" -o "$B/observe.json" ${BENCH_OBSERVE_ARGS:-} |
+		tee "$B/observe.txt"
+	echo
+fi
+
 jq -n --slurpfile d "$B/dispatch.json" --slurpfile j "$B/jit.json" \
 	--slurpfile st "$B/stages.json" --slurpfile r "$B/real.json" \
-	--slurpfile c "$B/control.json" --argjson s "$(( $(date +%s) - start ))" \
+	--slurpfile c "$B/control.json" --slurpfile o "$B/observe.json" \
+	--argjson s "$(( $(date +%s) - start ))" \
 	'{dispatch: $d[0], jit: $j[0], stages: $st[0], real_path: $r[0], control_plane: $c[0],
-	  seconds: $s}' > "$B/results.json"
+	  observe: $o[0], seconds: $s}' > "$B/results.json"
 echo "results: $B/results.json ($(( $(date +%s) - start )) s)"

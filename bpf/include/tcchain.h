@@ -176,6 +176,16 @@ static __always_inline void tcc__count(struct tcc_stats *st, int verdict)
 
 #include <tcchain/observe.h>
 
+/* make bench builds a copy of the entry and of its stage with
+ * -DTCC_NO_OBSERVE: the dispatch without the cost and trace hooks, the
+ * baseline their "off" cost is measured against.  Never for real use.
+ */
+#ifdef TCC_NO_OBSERVE
+#define TCC__OBSERVE	0
+#else
+#define TCC__OBSERVE	1
+#endif
+
 /*
  * Hand the packet to next[from].  One table load and one direct jump:
  * when the next occupied slot is the adjacent one (from, a constant to the
@@ -209,7 +219,7 @@ static __always_inline int tcc__dispatch_cfg(struct __sk_buff *skb, struct tcc_c
 		st = tcc__stats_row(TCC_STATS_CHAIN);
 		if (st)
 			tcc__count(st, cfg->end_verdict);
-		if (tcc__fw_word(skb))
+		if (TCC__OBSERVE && tcc__fw_word(skb))
 			tcc__observe_end(skb, TCC_TRACE_END, -1, cfg->end_verdict);
 		return cfg->end_verdict;
 	}
@@ -218,7 +228,7 @@ miss:
 	st = tcc__stats_row(n);
 	if (st)
 		st->miss++;
-	if (tcc__fw_word(skb))
+	if (TCC__OBSERVE && tcc__fw_word(skb))
 		tcc__observe_end(skb, TCC_TRACE_MISS, n, cfg->miss_verdict);
 	return cfg->miss_verdict;
 }
@@ -243,7 +253,7 @@ static __always_inline int tcc__stage_finish(struct __sk_buff *skb, int verdict)
 	struct tcc_stats *st;
 
 	/* cost and trace: one context word when both are off */
-	if (tcc__fw_word(skb))
+	if (TCC__OBSERVE && tcc__fw_word(skb))
 		tcc__observe_hop(skb, tcc_slot, verdict);
 	if (verdict == TCC_NEXT)
 		return tcc__dispatch(skb, tcc_slot + 1, tcc_slot);

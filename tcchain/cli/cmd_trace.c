@@ -402,6 +402,8 @@ int do_trace(int argc, char **argv)
 		n = ring_buffer__poll(rb, 200);
 		if (n < 0 && n != -EINTR)
 			err = n;
+		else if (!n)
+			n = ring_buffer__consume(rb);	/* a wakeup may be lost */
 	}
 	tcc_trace_release(c, claim);
 	out_close_array();

@@ -31,6 +31,12 @@ start_trace() {
 	tracers+=("$tpid")
 	wait_until 5 flag_on
 }
+# Wait for the tracer to end by itself (10 s at most, then SIGINT); its status.
+dead() { ! kill -0 "$tpid" 2>/dev/null; }
+finish() {
+	wait_until 10 dead || { note "tracer $tpid did not end by itself"; kill -INT "$tpid"; }
+	wait "$tpid"
+}
 send() { udp_count "$A" "$VETH_B4" "$B" "$1" 1 >/dev/null; }
 
 COOKIE=$(netns_cookie "$B")
@@ -47,7 +53,7 @@ check_fail "trace: a second tracer on the same chain is refused" \
 	"another trace is running" tcc trace count 1
 send 7000
 send 5001
-wait "$tpid"
+finish
 rc=$?
 capture cat "$TCC_TMP/trace.out" "$TCC_TMP/trace.err"
 check_eq "trace: count 2 ends the tracer by itself (exit 0)" "$rc" 0
@@ -75,7 +81,7 @@ check_eq "trace: the framework's cb word marks the packet traced" \
 # -- text output -------------------------------------------------------------------
 check_ok "trace: text output" start_trace trace count 1 proto udp dport 5001
 send 5001
-wait "$tpid"
+finish
 capture cat "$TCC_TMP/trace.out"
 check_eq "trace: text shows the path and the verdict" \
 	"$(grep -cE '^  slot (0 +parse|1 +acl|2 +ratelimit) +next|^  verdict pass by the end of the chain' \
@@ -85,7 +91,7 @@ check_eq "trace: text shows the path and the verdict" \
 check_ok "trace: a filtered tracer" start_trace -j trace count 1 proto udp dport 5001
 send 7000
 send 5001
-wait "$tpid"
+finish
 check_eq "trace: the filter skips the other packet" \
 	"$(jq -c '[.[] | .pkt.dport]' "$TCC_TMP/trace.out")" "[5001]"
 
@@ -108,7 +114,7 @@ kill -9 "$tpid"
 wait "$tpid" 2>/dev/null
 check_ok "trace: kill -9: a new trace starts over the dead one" start_trace -j trace count 1 proto udp
 send 5001
-wait "$tpid"
+finish
 check_eq "trace: kill -9: the new trace works" "$(jq -c '[.[] | .pkt.dport]' "$TCC_TMP/trace.out")" "[5001]"
 check_eq "trace: kill -9: and leaves the flag off" "$(trace_flag)" 0
 

@@ -16,24 +16,28 @@ static __always_inline __u32 tcc__fw_word(struct __sk_buff *skb)
 	return skb->cb[TCC_CB_FRAMEWORK];
 }
 
-/* The framework's helpers are subprograms: a stage inlines only the calls. */
-#define TCC__OBS	static __noinline __attribute__((unused))
+/* Inlined, not subprograms: a BPF-to-BPF call in a program that tail
+ * calls makes the x86 JIT carry the tail-call count through every frame,
+ * which costs every packet, traced or not (measured by make bench).
+ */
+#define TCC__OBS	static __always_inline
 
-/* One event.  For ENTRY, s->hdr.seq holds the packet number while it runs. */
-TCC__OBS void tcc__trace_emit(struct __sk_buff *skb, struct tcc_scratch *s,
-			      __u32 kind, int slot, int verdict)
+/* One event.  The reader is woken only by a packet's last one, and then
+ * always: the adaptive default would not wake it, since the hops before
+ * were not read yet.
+ */
+TCC__OBS void tcc__trace_emit(struct __sk_buff *skb, struct tcc_scratch *s, __u32 kind,
+			      int slot, int verdict, __u64 now, __u32 seq, int last)
 {
 	struct tcc_trace_event *e;
 
-	if (!skb || !s)
-		return;
 	e = bpf_ringbuf_reserve(&tcc_trace, sizeof(*e), 0);
 	if (!e)
 		return;		/* reader too slow: the packet loses this hop */
-	e->ts = bpf_ktime_get_ns();
+	e->ts = now;
 	e->kind = kind;
 	e->cpu = bpf_get_smp_processor_id();
-	e->seq = kind == TCC_TRACE_ENTRY ? s->hdr.seq : 0;
+	e->seq = seq;
 	e->slot = slot;
 	e->verdict = verdict;
 	e->len = skb->len;
@@ -47,7 +51,7 @@ TCC__OBS void tcc__trace_emit(struct __sk_buff *skb, struct tcc_scratch *s,
 	e->pad = 0;
 	e->hdr = s->hdr;
 	__builtin_memcpy(&e->pkt, &s->pkt, sizeof(e->pkt));
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, last ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 /*
@@ -59,8 +63,9 @@ TCC__OBS void tcc__observe_entry(struct __sk_buff *skb, struct tcc_config *cfg,
 					  struct tcc_stats *st, struct tcc_scratch *s)
 {
 	__u32 flags, fw = 0, n;
+	__u64 now;
 
-	if (!skb || !cfg || !st || !s)
+	if (!st || !s)
 		return;
 	flags = cfg->flags;
 	n = st->packets;
@@ -76,17 +81,17 @@ TCC__OBS void tcc__observe_entry(struct __sk_buff *skb, struct tcc_config *cfg,
 		return;
 	skb->cb[TCC_CB_FRAMEWORK] = fw;
 	s->hdr.flags = fw;
-	if (fw & TCC_FW_TRACE) {
-		s->hdr.seq = n;
-		tcc__trace_emit(skb, s, TCC_TRACE_ENTRY, -1, 0);
-	}
-	/* stamped last, so the trace's own cost is not charged to a stage */
-	s->hdr.seq = (__u32)bpf_ktime_get_ns();
+	now = bpf_ktime_get_ns();
+	s->hdr.seq = (__u32)now;
+	if (fw & TCC_FW_TRACE)
+		tcc__trace_emit(skb, s, TCC_TRACE_ENTRY, -1, 0, now, n, 0);
 }
 
 /*
  * At a stage's end (before its verdict is counted or the next tail call):
  * charge the time since the previous stamp to this slot, and trace the hop.
+ * One clock read per hop: what this bookkeeping costs is charged to the
+ * next stage, as the entry's is to the first (doc/observe.md).
  */
 TCC__OBS void tcc__observe_hop(struct __sk_buff *skb, __u32 slot, int verdict)
 {
@@ -95,8 +100,6 @@ TCC__OBS void tcc__observe_hop(struct __sk_buff *skb, __u32 slot, int verdict)
 	__u32 zero = 0, row, d;
 	__u64 now = bpf_ktime_get_ns();
 
-	if (!skb)
-		return;
 	s = bpf_map_lookup_elem(&tcc_scratch, &zero);
 	if (!s)
 		return;
@@ -113,10 +116,9 @@ TCC__OBS void tcc__observe_hop(struct __sk_buff *skb, __u32 slot, int verdict)
 		if (st)
 			st->cost_ns += d;
 	}
+	s->hdr.seq = (__u32)now;
 	if (s->hdr.flags & TCC_FW_TRACE)
-		tcc__trace_emit(skb, s, TCC_TRACE_HOP, slot, verdict);
-	if (verdict == TCC_NEXT)
-		s->hdr.seq = (__u32)bpf_ktime_get_ns();
+		tcc__trace_emit(skb, s, TCC_TRACE_HOP, slot, verdict, now, 0, verdict != TCC_NEXT);
 }
 
 /* The chain ended without a stage's verdict: end verdict or a miss. */
@@ -125,11 +127,9 @@ TCC__OBS void tcc__observe_end(struct __sk_buff *skb, __u32 kind, int slot, int 
 	__u32 zero = 0;
 	struct tcc_scratch *s;
 
-	if (!skb)
-		return;
 	s = bpf_map_lookup_elem(&tcc_scratch, &zero);
 	if (s && (s->hdr.flags & TCC_FW_TRACE))
-		tcc__trace_emit(skb, s, kind, slot, verdict);
+		tcc__trace_emit(skb, s, kind, slot, verdict, bpf_ktime_get_ns(), 0, 1);
 }
 
 #endif /* TCCHAIN_OBSERVE_H */
