@@ -39,7 +39,7 @@ int tcc_entry(struct __sk_buff *skb)
 	if (!cfg)
 		return TC_ACT_OK;
 	/* cost sampling and trace (doc/observe.md): one flags test when off */
-	if (TCC__OBSERVE && (cfg->flags & TCC_CFG_F_OBSERVE))
+	if (__builtin_expect(TCC__OBSERVE && (cfg->flags & TCC_CFG_F_OBSERVE), 0))
 		tcc__observe_entry(skb, cfg, st, s);
 	return tcc__dispatch_cfg(skb, cfg, 0, -1);
 }

@@ -219,7 +219,7 @@ static __always_inline int tcc__dispatch_cfg(struct __sk_buff *skb, struct tcc_c
 		st = tcc__stats_row(TCC_STATS_CHAIN);
 		if (st)
 			tcc__count(st, cfg->end_verdict);
-		if (TCC__OBSERVE && tcc__fw_word(skb))
+		if (__builtin_expect(TCC__OBSERVE && tcc__fw_word(skb), 0))
 			tcc__observe_end(skb, TCC_TRACE_END, -1, cfg->end_verdict);
 		return cfg->end_verdict;
 	}
@@ -228,7 +228,7 @@ miss:
 	st = tcc__stats_row(n);
 	if (st)
 		st->miss++;
-	if (TCC__OBSERVE && tcc__fw_word(skb))
+	if (__builtin_expect(TCC__OBSERVE && tcc__fw_word(skb), 0))
 		tcc__observe_end(skb, TCC_TRACE_MISS, n, cfg->miss_verdict);
 	return cfg->miss_verdict;
 }
@@ -253,7 +253,7 @@ static __always_inline int tcc__stage_finish(struct __sk_buff *skb, int verdict)
 	struct tcc_stats *st;
 
 	/* cost and trace: one context word when both are off */
-	if (TCC__OBSERVE && tcc__fw_word(skb))
+	if (__builtin_expect(TCC__OBSERVE && tcc__fw_word(skb), 0))
 		tcc__observe_hop(skb, tcc_slot, verdict);
 	if (verdict == TCC_NEXT)
 		return tcc__dispatch(skb, tcc_slot + 1, tcc_slot);

@@ -399,11 +399,14 @@ int do_trace(int argc, char **argv)
 	out_open_array(NULL);
 	err = tcc_trace_set(c, true, shift);
 	while (!err && !stop && !(tr.count && tr.printed >= tr.count)) {
-		n = ring_buffer__poll(rb, 200);
+		/* The data plane never wakes us (observe.h): the poll is
+		 * a 20 ms sleep that a signal cuts short, then a read.
+		 */
+		n = ring_buffer__poll(rb, 20);
 		if (n < 0 && n != -EINTR)
 			err = n;
-		else if (!n)
-			n = ring_buffer__consume(rb);	/* a wakeup may be lost */
+		else
+			n = ring_buffer__consume(rb);
 	}
 	tcc_trace_release(c, claim);
 	out_close_array();
