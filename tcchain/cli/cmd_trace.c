@@ -140,8 +140,12 @@ static void print_packet(struct tracer *tr, struct percpu *pc)
 	const struct tcc_trace_event *en = &pc->ev[0], *last = &pc->ev[pc->n - 1];
 	const struct tcc_pkt *p = parsed(pc);
 	struct tcc_stage_info si;
+	__u64 stage_ns = 0;
 	char vb[16];
 
+	for (int i = 1; i < pc->n; i++)
+		if (pc->ev[i].kind == TCC_TRACE_HOP)
+			stage_ns += pc->ev[i].ns;
 	out_open_object(NULL);
 	out_uint("seq", "packet %llu", en->seq);
 	out_uint("cpu", " cpu %llu", en->cpu);
@@ -165,7 +169,7 @@ static void print_packet(struct tracer *tr, struct percpu *pc)
 		out_uint("slot", "  slot %-2llu", e->slot);
 		out_string("stage", " %-16s", !tcc_stage_info(tr->c, e->slot, &si) ? si.prog : "?");
 		out_string("verdict", " %-8s", verdict_str(e->verdict, vb, sizeof(vb)));
-		out_uint("ns", " +%6llu ns", e->ts - pc->ev[i - 1].ts);
+		out_uint("ns", " %6llu ns", e->ns);
 		out_open_array("cb");
 		out_text("  cb");
 		for (int w = 0; w < TCC_CB_WORDS; w++)
@@ -189,7 +193,8 @@ static void print_packet(struct tracer *tr, struct percpu *pc)
 			   last->kind == TCC_TRACE_MISS ? "miss" : "stage");
 		out_uint("slot", " at slot %llu", last->slot);
 	}
-	out_uint("ns", " after %llu ns\n", last->ts - en->ts);
+	out_uint("ns", " after %llu ns in stages", stage_ns);
+	out_uint("wall_ns", " (%llu ns with the trace's own)\n", last->ts - en->ts);
 	out_close_object();
 	fflush(stdout);
 }

@@ -190,7 +190,9 @@ struct tcc_trace_event {
 	__u32 ifindex;
 	__u32 mark;
 	__u32 cb[5];
-	__u32 pad;
+	__u32 ns;		/* HOP: ns from the previous hop's end (or the
+				 * entry) to this stage's end, without the
+				 * trace's own cost */
 	struct tcc_scratch_hdr hdr;
 	struct tcc_pkt pkt;	/* as the parse stage left it (flags 0: none) */
 };

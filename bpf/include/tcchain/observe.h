@@ -27,7 +27,7 @@ static __always_inline __u32 tcc__fw_word(struct __sk_buff *skb)
  * the ring every 20 ms instead.
  */
 TCC__OBS void tcc__trace_emit(struct __sk_buff *skb, struct tcc_scratch *s, __u32 kind,
-			      int slot, int verdict, __u64 now, __u32 seq)
+			      int slot, int verdict, __u64 now, __u32 seq, __u32 ns)
 {
 	struct tcc_trace_event *e;
 
@@ -48,7 +48,7 @@ TCC__OBS void tcc__trace_emit(struct __sk_buff *skb, struct tcc_scratch *s, __u3
 	e->cb[2] = skb->cb[2];
 	e->cb[3] = skb->cb[3];
 	e->cb[4] = skb->cb[4];
-	e->pad = 0;
+	e->ns = ns;
 	e->hdr = s->hdr;
 	__builtin_memcpy(&e->pkt, &s->pkt, sizeof(e->pkt));
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
@@ -83,8 +83,10 @@ TCC__OBS void tcc__observe_entry(struct __sk_buff *skb, struct tcc_config *cfg,
 	s->hdr.flags = fw;
 	now = bpf_ktime_get_ns();
 	s->hdr.seq = (__u32)now;
-	if (fw & TCC_FW_TRACE)
-		tcc__trace_emit(skb, s, TCC_TRACE_ENTRY, -1, 0, now, n);
+	if (fw & TCC_FW_TRACE) {
+		tcc__trace_emit(skb, s, TCC_TRACE_ENTRY, -1, 0, now, n, 0);
+		s->hdr.seq = (__u32)bpf_ktime_get_ns();	/* not the event's cost */
+	}
 }
 
 /*
@@ -103,8 +105,8 @@ TCC__OBS void tcc__observe_hop(struct __sk_buff *skb, __u32 slot, int verdict)
 	s = bpf_map_lookup_elem(&tcc_scratch, &zero);
 	if (!s)
 		return;
+	d = (__u32)now - s->hdr.seq;	/* wraps correctly */
 	if (s->hdr.flags & TCC_FW_COST) {
-		d = (__u32)now - s->hdr.seq;	/* wraps correctly */
 		row = slot;
 		st = bpf_map_lookup_elem(&tcc_stats, &row);
 		if (st) {
@@ -117,8 +119,11 @@ TCC__OBS void tcc__observe_hop(struct __sk_buff *skb, __u32 slot, int verdict)
 			st->cost_ns += d;
 	}
 	s->hdr.seq = (__u32)now;
-	if (s->hdr.flags & TCC_FW_TRACE)
-		tcc__trace_emit(skb, s, TCC_TRACE_HOP, slot, verdict, now, 0);
+	if (s->hdr.flags & TCC_FW_TRACE) {
+		tcc__trace_emit(skb, s, TCC_TRACE_HOP, slot, verdict, now, 0, d);
+		/* the next stage is not charged for the event */
+		s->hdr.seq = (__u32)bpf_ktime_get_ns();
+	}
 }
 
 /* The chain ended without a stage's verdict: end verdict or a miss. */
@@ -129,7 +134,7 @@ TCC__OBS void tcc__observe_end(struct __sk_buff *skb, __u32 kind, int slot, int 
 
 	s = bpf_map_lookup_elem(&tcc_scratch, &zero);
 	if (s && (s->hdr.flags & TCC_FW_TRACE))
-		tcc__trace_emit(skb, s, kind, slot, verdict, bpf_ktime_get_ns(), 0);
+		tcc__trace_emit(skb, s, kind, slot, verdict, bpf_ktime_get_ns(), 0, 0);
 }
 
 #endif /* TCCHAIN_OBSERVE_H */
