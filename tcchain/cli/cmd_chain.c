@@ -95,6 +95,15 @@ int do_add(int argc, char **argv)
 		p_fail(err, "cannot add chain on %s %s", t.dev, tcc_dir_str(t.dir));
 		return -1;
 	}
+	/* -j: the chain made, as show prints it (text: nothing, as ip). */
+	if (json_output) {
+		struct tcc_chain *c = tcc_chain_open(ctx, t.ifindex, t.dir);
+		struct tcc_chain_info ci;
+
+		if (c && !tcc_chain_info(ctx, c, &ci))
+			print_chain(c, &ci);
+		tcc_chain_close(c);
+	}
 	return 0;
 }
 
@@ -132,6 +141,18 @@ static void print_time(const char *key, time_t when)
 	out_string(key, " loaded %s", buf);
 }
 
+void print_stage(const struct tcc_stage_info *si)
+{
+	out_uint("slot", "    slot %2llu:", si->slot);
+	out_string("prog", " %s", si->prog);
+	out_uint("id", " id %llu", si->prog_id);
+	out_string("file", " file %s", si->file);
+	print_time("loaded", si->loaded);
+	out_params(si->params, si->params[0] ? " params %s" : NULL);
+	out_words("kept_maps", si->kept_maps[0] ? " kept maps %s" : NULL, si->kept_maps);
+	out_text("\n");
+}
+
 void print_stages(const struct tcc_chain *c)
 {
 	struct tcc_stage_info si;
@@ -141,13 +162,7 @@ void print_stages(const struct tcc_chain *c)
 		if (tcc_stage_info(c, s, &si))
 			continue;
 		out_open_object(NULL);
-		out_uint("slot", "    slot %2llu:", s);
-		out_string("prog", " %s", si.prog);
-		out_uint("id", " id %llu", si.prog_id);
-		out_string("file", " file %s", si.file);
-		print_time("loaded", si.loaded);
-		out_string("params", si.params[0] ? " params %s" : NULL, si.params);
-		out_text("\n");
+		print_stage(&si);
 		out_close_object();
 	}
 	out_close_array();
@@ -162,13 +177,10 @@ struct show_args {
 static int show_unopenable(struct tcc_chain *c, struct show_args *a)
 {
 	int err = -tcc_chain_error(c);
-	char name[IF_NAMESIZE];
 
 	a->n++;
 	out_open_object(NULL);
-	out_string("dev", "%s", if_indextoname(tcc_chain_ifindex(c), name) ? name : "(gone)");
-	out_uint("ifindex", NULL, tcc_chain_ifindex(c));
-	out_string("dir", " %s:", tcc_dir_str(tcc_chain_dir(c)));
+	out_chain_id(c, " %s:");
 	out_string("pin_dir", " pins %s", tcc_chain_pin_dir(c));
 	out_string("error", " cannot be opened: %s",
 		   err == EPROTO ? "another ABI" : strerror(err));
@@ -193,23 +205,27 @@ static int show_cb(struct tcc_chain *c, void *arg)
 	if (err)
 		return err;
 	a->n++;
+	print_chain(c, &ci);
+	return 0;
+}
+
+/* One chain as show prints it; add prints the chain it made the same way. */
+void print_chain(const struct tcc_chain *c, const struct tcc_chain_info *ci)
+{
 	out_open_object(NULL);
-	out_string("dev", "%s", ci.ifname[0] ? ci.ifname : "(gone)");
-	out_uint("ifindex", NULL, ci.ifindex);
-	out_string("dir", " %s:", tcc_dir_str(ci.dir));
-	out_uint("prio", " prio %llu", ci.prio);
-	out_uint("handle", " handle 0x%llx", ci.handle);
-	out_uint("entry_id", " entry id %llu", ci.entry_id);
-	out_string("end", " end %s", tcc_verdict_str(ci.end_verdict));
-	out_string("miss", " miss %s", tcc_verdict_str(ci.miss_verdict));
-	out_bool("attached", NULL, ci.attached);
-	if (!ci.attached)
+	out_chain_id(c, " %s:");
+	out_uint("prio", " prio %llu", ci->prio);
+	out_uint("handle", " handle 0x%llx", ci->handle);
+	out_uint("entry_id", " entry id %llu", ci->entry_id);
+	out_string("end_verdict", " end %s", tcc_verdict_str(ci->end_verdict));
+	out_string("miss_verdict", " miss %s", tcc_verdict_str(ci->miss_verdict));
+	out_bool("attached", NULL, ci->attached);
+	if (!ci->attached)
 		out_text(" (not attached: stale pins, remove with '%s prune')", bin_name);
-	out_bool("owns_qdisc", NULL, ci.owns_qdisc);
+	out_bool("owns_qdisc", NULL, ci->owns_qdisc);
 	out_text("\n");
 	print_stages(c);
 	out_close_object();
-	return 0;
 }
 
 int do_show(int argc, char **argv)
@@ -237,7 +253,7 @@ int do_show(int argc, char **argv)
 
 int do_prune(int argc, char **argv)
 {
-	int removed, dead_chains, dead_ns, err;
+	int removed, dead_chains, dead_ns, orphans, err;
 
 	if (argc > 0) {
 		p_err("prune: unknown keyword '%s'", argv[0]);
@@ -254,11 +270,17 @@ int do_prune(int argc, char **argv)
 		p_fail(err, "cannot prune the chains of deleted namespaces");
 		return -1;
 	}
+	err = tcc_orphans_prune(ctx, &orphans);
+	if (err) {
+		p_fail(err, "cannot remove the tcchain filters that have no pins");
+		return -1;
+	}
 	out_open_object(NULL);
 	out_uint("removed", "removed %llu chain(s):", removed + dead_chains);
 	out_uint("stale", " %llu stale,", removed);
 	out_uint("in_deleted_netns", " %llu in deleted namespaces", dead_chains);
-	out_uint("deleted_netns", " (%llu namespace(s))\n", dead_ns);
+	out_uint("deleted_netns", " (%llu namespace(s))", dead_ns);
+	out_uint("orphan_filters", "; %llu filter(s) with no pins\n", orphans);
 	out_close_object();
 	return 0;
 }

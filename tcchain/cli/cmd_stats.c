@@ -68,17 +68,14 @@ static int stats_cb(struct tcc_chain *c, void *arg)
 	const struct target *t = arg;
 	struct tcc_slot_stats st[TCC_STATS_ROWS], total;
 	const struct tcc_slot_stats *chain = &st[TCC_STATS_CHAIN];
-	char name[IF_NAMESIZE] = "(gone)";
 	struct tcc_stage_info si;
 	int err;
 
 	if (!stats_target_has(t, c))
 		return 0;
 	if (tcc_chain_error(c)) {
-		if_indextoname(tcc_chain_ifindex(c), name);
 		out_open_object(NULL);
-		out_string("dev", "%s", name);
-		out_string("dir", " %s:", tcc_dir_str(tcc_chain_dir(c)));
+		out_chain_id(c, " %s:");
 		out_string("error", " cannot be opened: %s\n", strerror(-tcc_chain_error(c)));
 		out_close_object();
 		return 0;
@@ -88,11 +85,8 @@ static int stats_cb(struct tcc_chain *c, void *arg)
 		err = tcc_stats_totals(c, &total);
 	if (err)
 		return err;
-	if_indextoname(tcc_chain_ifindex(c), name);
-
 	out_open_object(NULL);
-	out_string("dev", "%s", name);
-	out_string("dir", " %s:", tcc_dir_str(tcc_chain_dir(c)));
+	out_chain_id(c, " %s:");
 	out_uint("packets", " %llu packets", chain->packets);
 	out_uint("bytes", " %llu bytes in;", chain->bytes);
 	out_open_object("end");
@@ -116,7 +110,11 @@ static int stats_cb(struct tcc_chain *c, void *arg)
 			continue;
 		out_open_object(NULL);
 		out_uint("slot", "  %4llu", s);
-		out_string("prog", " %-16s", occupied ? si.prog : "-");
+		if (occupied)
+			out_string("prog", " %-16s", si.prog);
+		else
+			out_null("prog");
+		out_text(occupied ? "" : " %-16s", "-");
 		print_counts(r);
 		out_text("\n");
 		out_close_object();

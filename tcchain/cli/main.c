@@ -289,6 +289,85 @@ static int pick_cb(struct tcc_chain *c, void *arg)
 	return 0;
 }
 
+struct each {
+	const struct target *t;
+	const char *what;
+	int (*cb)(struct tcc_chain *c, void *arg);
+	void *arg;
+	int n, shown;
+};
+
+static int each_cb(struct tcc_chain *c, void *arg)
+{
+	struct each *e = arg;
+	int r;
+
+	if ((e->t->ifindex && tcc_chain_ifindex(c) != e->t->ifindex) ||
+	    (e->t->has_dir && tcc_chain_dir(c) != e->t->dir))
+		return 0;
+	e->n++;
+	/* A chain that cannot be opened is never skipped in silence. */
+	if (tcc_chain_error(c)) {
+		char name[IF_NAMESIZE] = "?";
+
+		if_indextoname(tcc_chain_ifindex(c), name);
+		p_err("cannot %s on %s %s: cannot open the chain: %s", e->what, name,
+		      tcc_dir_str(tcc_chain_dir(c)), strerror(-tcc_chain_error(c)));
+		return -ECANCELED;
+	}
+	r = e->cb(c, e->arg);
+	if (r > 0)
+		e->shown++;
+	return r < 0 ? r : 0;
+}
+
+int foreach_target_chain(const struct target *t, const char *what,
+			 int (*cb)(struct tcc_chain *c, void *arg), void *arg)
+{
+	struct each e = { .t = t, .what = what, .cb = cb, .arg = arg };
+	int err;
+
+	out_open_array(NULL);
+	err = tcc_chain_foreach(ctx, each_cb, &e);
+	out_close_array();
+	if (err == -ECANCELED)
+		return -1;		/* cb said why */
+	if (err) {
+		p_fail(err, "cannot %s", what);
+		return -1;
+	}
+	if (!e.n) {
+		char where[64] = "";
+
+		if (t->dev || t->has_dir)
+			snprintf(where, sizeof(where), " on %s%s%s", t->dev ? t->dev : "",
+				 t->dev && t->has_dir ? " " : "",
+				 t->has_dir ? tcc_dir_str(t->dir) : "");
+		p_err("cannot %s: no chain%s (create one with: %s add dev DEV ingress)",
+		      what, where, bin_name);
+		return -1;
+	}
+	return e.shown;
+}
+
+void out_chain_id(const struct tcc_chain *c, const char *text_fmt)
+{
+	char name[IF_NAMESIZE];
+	__u64 netns = 0;
+	bool has_name = if_indextoname(tcc_chain_ifindex(c), name);
+
+	tcc_netns_id(&netns);
+	out_uint("netns", NULL, netns);
+	if (has_name)
+		out_string("dev", text_fmt ? "%s" : NULL, name);
+	else
+		out_null("dev");
+	if (!has_name && text_fmt)
+		out_text("(ifindex %d, gone)", tcc_chain_ifindex(c));
+	out_uint("ifindex", NULL, tcc_chain_ifindex(c));
+	out_string("dir", text_fmt, tcc_dir_str(tcc_chain_dir(c)));
+}
+
 struct tcc_chain *target_chain(struct target *t, const char *what)
 {
 	struct pick p = { .t = t };
@@ -402,7 +481,12 @@ int main(int argc, char **argv)
 		case 'p': json_output = pretty_output = true; break;
 		case 'd': debug_output = true; break;
 		case 'V':
-			printf("%s %s (SDK ABI v%d)\n", bin_name, TCC_VERSION, TCC_ABI_VERSION);
+			if (json_output)
+				printf("{\"version\":\"%s\",\"abi\":%d}\n", TCC_VERSION,
+				       TCC_ABI_VERSION);
+			else
+				printf("%s %s (SDK ABI v%d)\n", bin_name, TCC_VERSION,
+				       TCC_ABI_VERSION);
 			return 0;
 		case 'h':
 			return do_help(0, NULL);
@@ -438,6 +522,8 @@ int main(int argc, char **argv)
 		err = do_rules(argv[0], argc - 1, argv + 1);
 	else
 		err = cmd_select(cmds, argc, argv, do_help);
+	if (!err)
+		out_null_if_empty();
 	out_flush();
 	/* A change that committed succeeded; leftover cleanup is only said. */
 	if (tcc_ctx_warning(ctx))

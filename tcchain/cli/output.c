@@ -227,6 +227,12 @@ void out_text(const char *fmt, ...)
 	va_end(ap);
 }
 
+void out_null_if_empty(void)
+{
+	if (json_output && !json_started && !json_error)
+		out_null(NULL);
+}
+
 void out_flush(void)
 {
 	if (json_f)
@@ -292,4 +298,44 @@ void p_debug(const char *text)
 {
 	if (debug_output && text)
 		fprintf(stderr, "%s%s", text, text[strlen(text) - 1] == '\n' ? "" : "\n");
+}
+
+void out_params(const char *params, const char *text_fmt)
+{
+	char buf[1024], *save = NULL, *tok;
+
+	if (!json_output) {
+		if (text_fmt)
+			printf(text_fmt, params);
+		return;
+	}
+	/* "a=1 b=2" as typed: values never hold a space (the CLI splits
+	 * params on spaces). */
+	snprintf(buf, sizeof(buf), "%s", params);
+	out_open_object("params");
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		out_string(tok, NULL, eq + 1);
+	}
+	out_close_object();
+}
+
+void out_words(const char *key, const char *text_fmt, const char *words)
+{
+	char buf[1024], *save = NULL, *tok;
+
+	if (!json_output) {
+		if (text_fmt)
+			printf(text_fmt, words);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s", words);
+	out_open_array(key);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		out_string(NULL, NULL, tok);
+	out_close_array();
 }

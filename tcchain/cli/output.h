@@ -26,6 +26,13 @@ void out_null(const char *key);
 void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* End the document: JSON gets its final newline. */
 void out_flush(void);
+/* -j: a command that succeeded and printed nothing prints null, so every
+ * run prints exactly one JSON document. */
+void out_null_if_empty(void);
+/* A stage's params ("a=1 b=2", as typed): an object under -j. */
+void out_params(const char *params, const char *text_fmt);
+/* Space-separated words: an array of strings under -j. */
+void out_words(const char *key, const char *text_fmt, const char *words);
 
 /* "Error: ..." on stderr, or {"error": "..."} on stdout under -j. */
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

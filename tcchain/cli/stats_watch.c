@@ -45,7 +45,7 @@ static const struct snap_chain *find(const struct snap *s, const struct snap_cha
 	return NULL;
 }
 
-static void print_chain(const struct snap_chain *c, const struct snap_chain *p, double dt)
+static void watch_chain(const struct snap_chain *c, const struct snap_chain *p, double dt)
 {
 	const struct tcc_slot_stats *ch = &c->st[TCC_STATS_CHAIN], *pch = &p->st[TCC_STATS_CHAIN];
 	char a[32], b[32], d[32], e[32], f[32], g[32];
@@ -117,7 +117,7 @@ int stats_watch(const struct target *t, unsigned int interval_ms, bool exact, __
 
 			if (cur.c[c].err || !p || p->err)
 				continue;
-			print_chain(&cur.c[c], p, cur.when - prev.when);
+			watch_chain(&cur.c[c], p, cur.when - prev.when);
 		}
 		fflush(stdout);
 		snap_free(&prev);

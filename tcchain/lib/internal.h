@@ -26,8 +26,9 @@ struct tcc_meta {
 	__u32 flags;		/* chain row: TCC_META_F_* */
 	__s64 loaded;		/* slot rows: wall clock, seconds */
 	char prog[64];
-	char file[256];
+	char file[PATH_MAX];	/* whole: show never cuts a path */
 	char params[512];
+	char kept_maps[128];	/* slot rows: maps carried over from the stage replaced */
 	/* slot rows: the flow at this slot when the stage went in, so its
 	 * counts start from zero (see stats.c)
 	 */
@@ -160,6 +161,21 @@ int tcc__stats_baseline(const struct tcc_chain *chain, __u32 slot, struct tcc_me
 
 /* btf_value.c: add src's counters (plain integers) into dst; src NULL zeroes them */
 int tcc__btf_sum_counters(const struct btf *btf, __u32 type_id, void *dst, const void *src);
+
+/* carry.c: the old stage's maps for an in-place replace (occupied slot);
+ * kept gets their names.  -EINVAL (said in ctx) when one changed and fresh
+ * is not set. */
+int tcc__maps_carry(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
+		    struct bpf_object *obj, bool occupied, bool fresh,
+		    char *kept, size_t kept_len);
+/* stage.c: the chain's own maps that stages share (config, scratch, ...) */
+bool tcc__is_shared_map(const char *name);
+
+/* orphan.c: tcchain filters (TCA_BPF_NAME TCC_FILTER_NAME) on a hook whose
+ * chain has no pins; *removed counts what went */
+#define TCC_FILTER_NAME	"tcchain"
+int tcc__orphans_remove(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, int *removed);
+int tcc__orphans_prune(struct tcc_ctx *ctx, int *removed);
 
 /* params.c */
 int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj, const char *prog,

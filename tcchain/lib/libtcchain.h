@@ -123,6 +123,9 @@ int tcc_chain_del(struct tcc_ctx *ctx, int ifindex, enum tcc_dir dir);
  * back).  *removed counts them.  Attached chains are never touched.
  */
 int tcc_chain_prune(struct tcc_ctx *ctx, int *removed);
+/* Remove the tcchain filters of the current netns whose chain has no pins
+ * (pins that vanished under a running chain); *removed counts them. */
+int tcc_orphans_prune(struct tcc_ctx *ctx, int *removed);
 /* Open the pinned chain of (current netns, ifindex, dir); -ENOENT if none. */
 struct tcc_chain *tcc_chain_open(struct tcc_ctx *ctx, int ifindex, enum tcc_dir dir);
 void tcc_chain_close(struct tcc_chain *chain);
@@ -174,6 +177,9 @@ struct tcc_stage_opts {
 	const char *prog;		/* program name; NULL: the only tc program */
 	const struct tcc_param *params;
 	size_t n_params;
+	/* Replacing a stage in place keeps its maps whose definition is
+	 * unchanged (doc/abi.md); fresh_maps gives it new, empty ones. */
+	bool fresh_maps;
 };
 
 /*
@@ -191,8 +197,9 @@ struct tcc_stage_info {
 	__u32 slot;
 	__u32 prog_id;
 	char prog[64];			/* program name */
-	char file[256];			/* object file as given, made absolute */
+	char file[4096];		/* object file as given, made absolute (PATH_MAX) */
 	char params[512];		/* "name=value name=value" as set */
+	char kept_maps[128];		/* "a b": maps carried over from the stage it replaced */
 	time_t loaded;			/* wall clock, seconds */
 };
 
@@ -233,6 +240,8 @@ int tcc_stage_maps(const struct tcc_chain *chain, __u32 slot,
 		   int (*cb)(const char *name, void *arg), void *arg);
 int tcc_map_open(const struct tcc_chain *chain, __u32 slot, const char *name,
 		 struct tcc_map *map);
+/* The same for a map fd of the caller's (taken over: tcc_map_close closes it). */
+int tcc_map_from_fd(int fd, const char *name, struct tcc_map *map);
 void tcc_map_close(struct tcc_map *map);
 /*
  * Look up key; value gets value_size bytes.  Per-CPU maps are summed

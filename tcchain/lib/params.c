@@ -127,8 +127,9 @@ int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj, const char *p
 		used += snprintf(summary + used, used < summary_len ? summary_len - used : 0,
 				 "%s%s=%s", i ? " " : "", typed[i].name, typed[i].value);
 	}
-	if (used >= summary_len && summary_len)
-		summary[summary_len - 1] = '\0';
+	if (used >= summary_len)
+		return tcc__fail(ctx, -E2BIG, "the params take more than %zu characters",
+				 summary_len - 1);
 	/* The stage's own words (ratelimit's rate units), by what the
 	 * program is, not what its file is called. */
 	if (kind && kind->params) {

@@ -129,7 +129,7 @@ static const char *const shared_maps[] = {
 	TCC_MAP_PROGS, TCC_MAP_CONFIG, TCC_MAP_SCRATCH, TCC_MAP_STATS, TCC_MAP_TRACE,
 };
 
-static bool is_shared_map(const char *name)
+bool tcc__is_shared_map(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(shared_maps); i++)
 		if (!strcmp(name, shared_maps[i]))
@@ -224,7 +224,7 @@ static int bind_shared_maps(struct tcc_ctx *ctx, struct bpf_object *obj,
 		__u32 len = sizeof(info);
 		int fd;
 
-		if (!is_shared_map(name))
+		if (!tcc__is_shared_map(name))
 			continue;
 		fd = tcc_chain_map_fd(chain, name);
 		if (bpf_obj_get_info_by_fd(fd, &info, &len))
@@ -279,7 +279,7 @@ static int pin_stage(struct bpf_object *obj, int prog_fd, const char *dir)
 	if (err)
 		return err;
 	bpf_object__for_each_map(m, obj) {
-		if (is_shared_map(bpf_map__name(m)))
+		if (tcc__is_shared_map(bpf_map__name(m)))
 			continue;
 		err = tcc__pin_at(bpf_map__fd(m), maps, tcc__map_pin_name(m));
 		if (err)
@@ -336,6 +336,7 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 {
 	char newdir[PATH_MAX] = "", curdir[PATH_MAX], olddir[PATH_MAX];
 	char params[sizeof(((struct tcc_meta *)0)->params)] = "";
+	char kept_maps[sizeof(((struct tcc_meta *)0)->kept_maps)];
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog = NULL;
 	struct tcc_meta meta, prev;
@@ -368,6 +369,9 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	if (err)
 		goto out;
 	err = bind_shared_maps(ctx, obj, c);
+	if (!err)
+		err = tcc__maps_carry(ctx, c, slot, obj, tcc__slot_prog_id(c, slot) != 0,
+				      opts->fresh_maps, kept_maps, sizeof(kept_maps));
 	if (err)
 		goto out;
 
@@ -417,6 +421,7 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	old_id = tcc__slot_prog_id(c, slot);
 	had_prev = !tcc__meta_read(c, slot, &prev);
 	meta_fill(&meta, opts->file, prog, prog_fd, params);
+	snprintf(meta.kept_maps, sizeof(meta.kept_maps), "%s", kept_maps);
 	if (old_id && had_prev) {
 		meta.base_arrived = prev.base_arrived;
 		meta.base_arrived_bytes = prev.base_arrived_bytes;
@@ -542,6 +547,7 @@ int tcc_stage_info(const struct tcc_chain *c, __u32 slot, struct tcc_stage_info 
 	snprintf(info->prog, sizeof(info->prog), "%s", m.prog);
 	snprintf(info->file, sizeof(info->file), "%s", m.file);
 	snprintf(info->params, sizeof(info->params), "%s", m.params);
+	snprintf(info->kept_maps, sizeof(info->kept_maps), "%s", m.kept_maps);
 	info->loaded = m.loaded;
 	return 0;
 }
