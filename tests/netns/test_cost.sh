@@ -45,20 +45,20 @@ check_eq "cost: nothing timed while off" "$(slot 1 .cost_ns)" null
 
 check_ok "cost: stats cost on rate 1" tcc stats cost on rate 1
 check_eq "cost: on" "$(stat '[.cost.sampling, .cost.rate] | @csv')" "true,1"
-# The machine is shared: time the stage alone and in the chain in turns,
-# three rounds, and compare the medians.
+# The machine is shared and contention only adds time: time the stage
+# alone and in the chain in turns, five rounds, and compare the minima.
 refs=() gots=()
-for round in 1 2 3; do
+for round in 1 2 3 4 5; do
 	refs+=("$(alone)")
 	tcc stats reset
 	send
 	gots+=("$(slot 1 .cost_ns)")
 done
 capture tcc stats
-ref=$(printf '%s\n' "${refs[@]}" | sort -n | sed -n 2p)
-got=$(printf '%s\n' "${gots[@]}" | sort -n | sed -n 2p)
+ref=$(printf '%s\n' "${refs[@]}" | sort -n | head -n 1)
+got=$(printf '%s\n' "${gots[@]}" | sort -n | head -n 1)
 note "in the chain: ${gots[*]} ns; alone: ${refs[*]} ns"
-echo "# cost: spinning stage $got ns in the chain, $ref ns alone (BPF_PROG_TEST_RUN); parse $(slot 0 .cost_ns) ns, pass $(slot 2 .cost_ns) ns"
+echo "# cost: spinning stage $got ns in the chain (${gots[*]}), $ref ns alone (${refs[*]}); parse $(slot 0 .cost_ns) ns, pass $(slot 2 .cost_ns) ns"
 check_range "cost: the spinning stage within 30% of BPF_PROG_TEST_RUN" "$got" \
 	"$(awk -v r="$ref" 'BEGIN { print r * 0.7 }')" "$(awk -v r="$ref" 'BEGIN { print r * 1.3 }')"
 check_range "cost: every packet of the stage timed at rate 1" "$(slot 1 .cost_samples)" "$N" "$((N + 50))"
