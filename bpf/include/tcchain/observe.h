@@ -17,8 +17,9 @@ static __always_inline __u32 tcc__fw_word(struct __sk_buff *skb)
 }
 
 /* Inlined, not subprograms: a BPF-to-BPF call in a program that tail
- * calls makes the x86 JIT carry the tail-call count through every frame,
- * which costs every packet, traced or not (measured by make bench).
+ * calls makes the x86 JIT handle the tail-call count in the callee's
+ * frame too.  make bench could not tell the two apart within its noise;
+ * inlined, the price is image size (doc/observe.md).
  */
 #define TCC__OBS	static __always_inline
 
