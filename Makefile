@@ -39,7 +39,8 @@ CFLAGS	?= -O2 -g
 LDFLAGS	?=
 ALL_CFLAGS = $(CFLAGS) $(SAN_CFLAGS) -Wall -Wextra -Wno-missing-field-initializers \
 	     -std=gnu11 -D_GNU_SOURCE -MMD -MP -I. -Ibpf/include -I$(OUT) \
-	     -DTCC_STAGEDIR='"$(STAGEDIR)"'
+	     -DTCC_STAGEDIR='"$(STAGEDIR)"' -DTCC_INCDIR='"$(INCDIR)"' \
+	     -DTCC_SRC_INCDIR='"$(abspath bpf/include)"'
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_CFLAGS)
 LDLIBS	:= -lbpf -lmnl -lelf -lz -lm
 
@@ -64,12 +65,15 @@ LIB_SRCS	:= $(wildcard tcchain/lib/*.c) \
 STAGE_SRCS	:= $(wildcard bpf/stages/*/*.bpf.c)
 TPROG_SRCS	:= $(wildcard tests/progs/*.bpf.c)
 BENCHPROG_SRCS	:= $(wildcard tools/bench/bpf/*.bpf.c)
+# The peers bench part's loader and programs (tools/bench/peers/).
+PEERSPROG_SRCS	:= $(wildcard tools/bench/peers/*.bpf.c)
 UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 # The benchmark binaries, $(OUT)/tools/bench/{dispatch,stages,observe}, with
 # common.c linked into both.
 BENCH_MAINS	:= tools/bench/dispatch.c tools/bench/stages.c tools/bench/observe.c
 BENCH_LIB_SRCS	:= tools/bench/common.c
-TTOOL_SRCS	:= $(wildcard tests/tools/*.c)
+# The traffic generator of the tests (and the demo and the benchmark).
+TRAFFIC_SRCS	:= $(wildcard tests/tools/traffic/*.c)
 TLIB_SRCS	:= $(wildcard tests/lib/*.c)
 
 OBJ		:= $(OUT)/obj
@@ -82,17 +86,20 @@ TPROGS		:= $(TPROG_SRCS:tests/progs/%.bpf.c=$(OUT)/tests/progs/%.bpf.o)
 BENCHPROGS	:= $(BENCHPROG_SRCS:tools/bench/bpf/%.bpf.c=$(OUT)/tools/bench/bpf/%.bpf.o)
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/unit/%)
 BENCH_BINS	:= $(BENCH_MAINS:tools/bench/%.c=$(OUT)/tools/bench/%)
+PEERSPROGS	:= $(PEERSPROG_SRCS:tools/bench/peers/%.bpf.c=$(OUT)/tools/bench/peers/%.bpf.o)
+PEERS_BIN	:= $(OUT)/tools/bench/peers/peers
 # $(OUT)/tools/bench was the one benchmark binary before it became the
 # folder of two: a build tree from then would block the mkdir.
 $(shell [ -f $(OUT)/tools/bench ] && rm -f $(OUT)/tools/bench)
 BENCH_LIB_OBJS	:= $(BENCH_LIB_SRCS:%.c=$(OBJ)/%.o)
-TTOOL_BINS	:= $(TTOOL_SRCS:tests/tools/%.c=$(OUT)/tests/tools/%)
+TRAFFIC		:= $(OUT)/tests/tools/traffic
 SKEL		:= $(OUT)/entry.skel.h
 
 BIN		:= $(OUT)/tcchain
 LIBTCC		:= $(OUT)/libtcchain.a
 
-all: deps $(BIN) $(STAGES) $(TPROGS) $(BENCHPROGS) $(UNIT_BINS) $(BENCH_BINS) $(TTOOL_BINS)
+all: deps $(BIN) $(STAGES) $(TPROGS) $(BENCHPROGS) $(UNIT_BINS) $(BENCH_BINS) $(TRAFFIC) \
+     $(PEERSPROGS) $(PEERS_BIN)
 
 help:
 	@sed -n '3,/^$$/{ s/^# \{0,1\}//p }' Makefile
@@ -128,6 +135,11 @@ $(OUT)/tools/bench/bpf/%.bpf.o: tools/bench/bpf/%.bpf.c | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Itools/bench/bpf -c $< -o $@
 
+$(OUT)/tools/bench/peers/%.bpf.o: tools/bench/peers/%.bpf.c | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itools/bench/bpf -c $< -o $@
+
 $(SKEL): $(OBJ)/bpf/entry.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name tcc_entry_bpf > $@
@@ -159,7 +171,12 @@ $(BENCH_BINS): $(OUT)/tools/bench/%: $(OBJ)/tools/bench/%.o $(BENCH_LIB_OBJS) $(
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 $(OUT)/tools/bench/dispatch: $(OBJ)/tools/bench/dispatch_report.o
 
-$(TTOOL_BINS): $(OUT)/tests/tools/%: $(OBJ)/tests/tools/%.o
+$(PEERS_BIN): $(OBJ)/tools/bench/peers/peers.o
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(TRAFFIC): $(TRAFFIC_SRCS:%.c=$(OBJ)/%.o)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)

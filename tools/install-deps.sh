@@ -5,6 +5,7 @@ set -eu
 
 pkgs=(make gcc pkg-config libbpf-dev libmnl-dev libelf-dev zlib1g-dev
       clang llvm bpftool iproute2 iputils-ping netcat-openbsd jq
+      nftables
       prometheus)	# promtool: tests/netns/test_stats_export.sh
 
 missing=()

@@ -144,9 +144,19 @@ static void print_time(const char *key, time_t when)
 void print_stage(const struct tcc_stage_info *si)
 {
 	out_uint("slot", "    slot %2llu:", si->slot);
+	bool foreign = si->flags & TCC_STAGE_F_FOREIGN;
+
 	out_string("prog", " %s", si->prog);
+	/* A foreign program ends the chain with a verdict nobody counts. */
+	out_bool("foreign", " foreign", foreign);
+	out_bool("terminal", " terminal", foreign);
 	out_uint("id", " id %llu", si->prog_id);
 	out_string("file", " file %s", si->file);
+	if (si->object[0])
+		out_string("object", " object %s", si->object);
+	else
+		out_null("object");
+	out_bool("needs_parse", " needs parse", si->flags & TCC_STAGE_F_READS_PKT);
 	print_time("loaded", si->loaded);
 	out_params(si->params, si->params[0] ? " params %s" : NULL);
 	out_words("kept_maps", si->kept_maps[0] ? " kept maps %s" : NULL, si->kept_maps);

@@ -242,6 +242,17 @@ static int rules_show(int argc, char **argv)
 	return shown > 0 ? 0 : -1;
 }
 
+/* Rule edits read, change and write whole lists: one writer at a time. */
+static int rules_add_locked(int argc, char **argv)
+{
+	return run_locked(rules_add, argc, argv);
+}
+
+static int rules_del_locked(int argc, char **argv)
+{
+	return run_locked(rules_del, argc, argv);
+}
+
 bool is_rules_object(const char *word)
 {
 	const struct tcc_kind *k = tcc_kind_find(word);
@@ -252,8 +263,8 @@ bool is_rules_object(const char *word)
 int do_rules(const char *object, int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
-		{ "add",  rules_add },
-		{ "del",  rules_del },
+		{ "add",  rules_add_locked },
+		{ "del",  rules_del_locked },
 		{ "show", rules_show },
 		{ "list", rules_show },
 		{ "help", rules_help },

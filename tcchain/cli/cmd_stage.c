@@ -18,6 +18,9 @@ static int do_stage_help(int argc, char **argv)
 		"       %s stage show [ dev DEV [ ingress | egress ] ]\n"
 		"SLOT := 0..%d; stages run in slot order, empty slots cost nothing.\n"
 		"NAME is a stage of the installed library (parse, acl, ratelimit, mark, count).\n"
+		"FILE is an object (.o) or C source (.c), which is compiled with\n"
+		"clang -O2 -g -target bpf into /var/cache/tcchain first.  A tc program\n"
+		"not built with TCC_STAGE is a foreign, terminal stage: last used slot only.\n"
 		"dev and direction may be left out when the namespace has one chain.\n",
 		bin_name, bin_name, bin_name, TCC_MAX_SLOTS - 1);
 	return 0;

@@ -168,15 +168,25 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, c
 
 void p_fail(int err, const char *fmt, ...)
 {
-	const char *detail = tcc_ctx_detail(ctx);
+	const char *detail = tcc_ctx_detail(ctx), *log = tcc_ctx_log(ctx);
 	char what[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	p_err("%s: %s", what, detail ? detail : strerror(err < 0 ? -err : err));
-	p_debug(tcc_ctx_log(ctx));
+	/* A log with -ENOEXEC is clang's diagnostics for a stage from C
+	 * source: always shown.  Otherwise it is the verifier's, shown
+	 * whole with -d and pointed at without.
+	 */
+	if (log && err == -ENOEXEC) {
+		p_err("%s: %s", what, detail ? detail : strerror(-err));
+		fprintf(stderr, "%s%s", log, log[strlen(log) - 1] == '\n' ? "" : "\n");
+		return;
+	}
+	p_err("%s: %s%s", what, detail ? detail : strerror(err < 0 ? -err : err),
+	      log && !debug_output ? " (run with -d for the whole verifier log)" : "");
+	p_debug(log);
 }
 
 /* The lock is the library's (re-entrant): a handler run here may call
@@ -526,8 +536,12 @@ int main(int argc, char **argv)
 		out_null_if_empty();
 	out_flush();
 	/* A change that committed succeeded; leftover cleanup is only said. */
-	if (tcc_ctx_warning(ctx))
-		fprintf(stderr, "Warning: %s\n", tcc_ctx_warning(ctx));
+	if (tcc_ctx_note(ctx))
+		fprintf(stderr, "Note: %s\n", tcc_ctx_note(ctx));
+	for (const char *w = tcc_ctx_warning(ctx), *nl; w && *w; w = *nl ? nl + 1 : nl) {
+		nl = strchrnul(w, '\n');
+		fprintf(stderr, "Warning: %.*s\n", (int)(nl - w), w);
+	}
 	status = !err ? 0 : cli_refused || tcc_ctx_refused(ctx) ? 2 : 1;
 	tcc_ctx_free(ctx);
 	return status;

@@ -54,7 +54,7 @@
 #				are quiet.  Read every counter a check compares
 #				in one CMD, never one live read after another.
 #				1 (and a note) if still moving after SECONDS
-# Traffic ($OUT/tests/tools/traffic, from tests/tools/traffic.c)
+# Traffic ($OUT/tests/tools/traffic, from tests/tools/traffic/)
 #   require_traffic, require_tcchain, require_cmd CMD...	skip_all if missing
 #   udp_count NS_SEND DST NS_RECV PORT COUNT [-4|-6] [SEND_ARG...]
 #				send COUNT datagrams (PORT may be P-Q), echo

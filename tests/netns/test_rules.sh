@@ -153,3 +153,30 @@ check_ok "rules: mark show as text" tcc -n "$B" mark show
 check_eq "rules: mark show text lists the rules in add's words" \
 	"$(sed -n 2p "$TCC_STDOUT" | sed 's/  */ /g')" \
 	" id 1: src $VETH_A4/32 udp dport 7100 mark 0x10 priority 0x3 ($N packets)"
+
+# An acl edit killed half-way (simulated by taking a rule out of some of
+# the lists that must hold it) is finished or undone by the next command.
+test_acl_repair()
+{
+	local k4='key prefixlen=16 addr=10.1.0.0'
+
+	capture tcc -n "$B" acl add id 100 drop src 10.1.0.0/16 udp dport 7700
+	capture tcc -n "$B" acl add id 110 drop src 10.0.0.0/8 udp dport 7701
+	check_eq "rules: repair: the /16 list inherits the /8 rule" \
+		"$(tcc -n "$B" -j map show 1 acl_src4 | jq -c '.[0].entries[] | select(.key.prefixlen == 16) | .value.n_rules')" 2
+	# as if "acl add id 110" died after writing the /8 list only
+	capture tcc -n "$B" map set 1 acl_src4 $k4 value n_rules=1
+	check_eq "rules: repair: show puts the inherited rule back" \
+		"$(tcc -n "$B" -j acl show >/dev/null; tcc -n "$B" -j map show 1 acl_src4 | jq -c '.[0].entries[] | select(.key.prefixlen == 16) | [.value.n_rules, .value["rules[1].id"]]')" \
+		'[2,110]'
+	capture tcc -n "$B" acl add id 120 drop src 10.7.0.0/16 dst 10.99.0.0/16 udp
+	# as if "acl add id 120" died between the destination and the source trie
+	capture tcc -n "$B" map del 1 acl_src4 key prefixlen=16 addr=10.7.0.0
+	check_eq "rules: repair: a two-prefix rule in one trie only is undone" \
+		"$(tcc -n "$B" -j acl show | jq -c '[.[0].rules[] | .id | select(. >= 100)]')" '[100,110]'
+	check_eq "rules: repair: and its other half is gone from the maps" \
+		"$(tcc -n "$B" -j map show 1 acl_dst4 | jq '[.[0].entries[] | select(.key.addr == "10.99.0.0")] | length')" 0
+	capture tcc -n "$B" acl del id 100
+	capture tcc -n "$B" acl del id 110
+}
+test_acl_repair

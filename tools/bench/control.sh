@@ -9,6 +9,7 @@
 # Writes $BENCH_DIR/control.json: {"control_plane": ...}; the CLI's output
 # in $BENCH_DIR/control/control.log.
 # Knobs: BENCH_CHAINS (default 200), BENCH_REPS (default 10).
+# shellcheck source=tests/netns/lib.sh
 source "$(dirname "$0")/../../tests/netns/lib.sh"
 
 C=$BENCH_DIR/control

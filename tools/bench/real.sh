@@ -13,6 +13,7 @@
 #        run, default 50000, and rounds, default 20),
 #        BENCH_REAL_PCOUNT, BENCH_REAL_PROUNDS (profiled runs: 100000, 8),
 #        BENCH_REAL_CPUS (sender,receiver; default 0,1).
+# shellcheck source=tests/netns/lib.sh
 source "$(dirname "$0")/../../tests/netns/lib.sh"
 
 R=$BENCH_DIR/real

@@ -33,7 +33,7 @@
 # results.json: the parts' members, plus "parts" (seconds per part) and
 # "seconds" (the whole run).  Knobs of the parts: see each part's header.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 OUT=${OUT:-build}
 case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
 BENCH_DIR=$OUT/bench
@@ -68,6 +68,7 @@ mkdir -p "$BENCH_DIR"
 start=$(date +%s)
 failed=()
 times='{}'
+results=()
 for p in "${parts[@]}"; do
 	[ -n "$want" ] && [[ ",$want," != *",$p,"* ]] && continue
 	t0=$(date +%s)
@@ -80,6 +81,7 @@ for p in "${parts[@]}"; do
 			'{($p): {failed: $why}}' >"$BENCH_DIR/$p.json"
 		[ "$rc" -eq 0 ] && rc=1
 	fi
+	results+=("$BENCH_DIR/$p.json")
 	if [ "$rc" -ne 0 ]; then
 		echo "== $p: FAILED (exit status $rc) =="
 		failed+=("$p")
@@ -88,8 +90,6 @@ for p in "${parts[@]}"; do
 done
 
 jq -s --argjson t "$times" --argjson s $(( $(date +%s) - start )) \
-	'add + {parts: $t, seconds: $s}' \
-	$(printf "$BENCH_DIR/%s.json " $(jq -r 'keys_unsorted[]' <<<"$times")) \
-	>"$BENCH_DIR/results.json"
+	'add + {parts: $t, seconds: $s}' "${results[@]}" >"$BENCH_DIR/results.json"
 echo "results: $BENCH_DIR/results.json ($(( $(date +%s) - start )) s)"
 [ ${#failed[@]} -eq 0 ] || { echo "Error: bench parts failed: ${failed[*]}" >&2; exit 1; }
