@@ -42,14 +42,11 @@ static void print_counts(const struct tcc_slot_stats *s)
 	}
 	out_uint("next", " %12llu", s->next);
 	out_uint("miss", " %6llu", s->miss);
-<<<<<<< HEAD
 	print_cost(s);
-=======
 	out_bool("foreign", NULL, s->is_foreign);
 	out_bool("terminal", NULL, s->is_foreign);
 	if (s->is_foreign)
 		out_text("  foreign: terminal, verdicts not counted");
->>>>>>> main
 }
 
 /* Whether cost sampling is on, and the chain's time per timed packet. */

@@ -296,17 +296,14 @@ struct tcc_slot_stats {
 	__u64 other;
 	__u64 next;
 	__u64 miss;
-<<<<<<< HEAD
 	__u64 cost_ns;		/* sampled packets' time in the stage (chain: in all) */
 	__u64 cost_samples;	/* sampled packets timed (chain: sampled packets in) */
-=======
 	/* Packets that ended in a foreign stage, whose verdict tcchain
 	 * cannot see.  A foreign slot's row has packets and bytes (what
 	 * reached it) and foreign == packets; its pass..other stay 0.
 	 */
 	__u64 foreign;
 	bool is_foreign;		/* slot rows: the stage is foreign */
->>>>>>> main
 };
 
 /*
