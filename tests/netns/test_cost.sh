@@ -39,7 +39,7 @@ check_range "cost: the standalone figure is a few hundred ns" "$(alone)" 50 5000
 chain_add "$B" b0 ingress
 check_ok "cost: stage set 0 parse" tcc stage set 0 parse
 check_ok "cost: stage set 1 (spinning stage)" tcc stage set 1 "$P/cost_spin.bpf.o"
-check_ok "cost: stage set 2 (passing stage)" tcc stage set 2 "$P/rt_pass.bpf.o"
+check_ok "cost: stage set 2 (passing stage)" tcc stage set 2 "$P/pass_all.bpf.o"
 check_eq "cost: off by default" "$(stat .cost.sampling)" false
 check_eq "cost: nothing timed while off" "$(slot 1 .cost_ns)" null
 

@@ -29,7 +29,7 @@ monotonic() {
 
 chain_add "$B" b0 ingress
 check_ok "export: stage set 0 parse" tcc stage set 0 parse
-check_ok "export: stage set 1 (passing stage)" tcc stage set 1 "$P/rt_pass.bpf.o"
+check_ok "export: stage set 1 (passing stage)" tcc stage set 1 "$P/pass_all.bpf.o"
 check_ok "export: stats cost on" tcc stats cost on rate 1
 send
 
@@ -47,7 +47,7 @@ check_range "export: packets in = stats -j" "$(tcc -j stats | jq '.[0].packets')
 p=$(prom_val "$TCC_TMP/p1" "tcchain_end_verdicts_total{$labels,verdict=\"pass\"}")
 check_range "export: end verdicts = stats -j" "$(tcc -j stats | jq '.[0].end.pass')" "$p" "$((p + 3))"
 check_eq "export: the stage is labelled with its name and id" \
-	"$(grep -c "^tcchain_stage_packets_total{$labels,slot=\"1\",stage=\"rt_pass\",prog_id=\"[1-9][0-9]*\"} " \
+	"$(grep -c "^tcchain_stage_packets_total{$labels,slot=\"1\",stage=\"pass_all\",prog_id=\"[1-9][0-9]*\"} " \
 	   "$TCC_TMP/p1")" 1
 stage_val() { awk -v m="$2" -v s="slot=\"$3\"" 'index($0, m "{") == 1 && index($0, s) { print $NF }' "$1"; }
 check_range "export: the stage's packets" "$(stage_val "$TCC_TMP/p1" tcchain_stage_packets_total 1)" \
@@ -58,11 +58,11 @@ check_eq "export: sample rate gauge" \
 	"$(prom_val "$TCC_TMP/p1" "tcchain_cost_sample_rate{$labels}")" 1
 
 # In-place replacements and a new stage: nothing goes back.
-check_ok "export: stage set 1 again (in place)" tcc stage set 1 "$P/rt_pass.bpf.o" param version=1
+check_ok "export: stage set 1 again (in place)" tcc stage set 1 "$P/pass_all.bpf.o" param version=1
 check_ok "export: stats -o prometheus after the replace" prom "$TCC_TMP/p2"
 check_ok "export: monotonic across an in-place stage set" monotonic "$TCC_TMP/p1" "$TCC_TMP/p2"
 send
-check_ok "export: stage set 2 (a new stage)" tcc stage set 2 "$P/rt_pass.bpf.o"
+check_ok "export: stage set 2 (a new stage)" tcc stage set 2 "$P/pass_all.bpf.o"
 check_ok "export: stage set 0 parse again (in place)" tcc stage set 0 parse
 check_ok "export: stats -o prometheus after more traffic" prom "$TCC_TMP/p3"
 check_ok "export: monotonic across traffic and stage sets" monotonic "$TCC_TMP/p2" "$TCC_TMP/p3"
@@ -84,7 +84,7 @@ check_range "export: stats -w rates add up to the traffic" \
 	"$((N * 8 / 10))" "$((N * 12 / 10))"
 check_eq "export: stats -w shows every stage" \
 	"$(awk '$1 ~ /^[0-9]+$/ { print $1 $2 }' "$TCC_TMP/watch" | sort -u | tr '\n' ' ')" \
-	"0parse 1rt_pass 2rt_pass "
+	"0parse 1pass_all 2pass_all "
 check_ok "export: stats -w with SI units" tcc stats -w 0.1 count 1
 check_eq "export: stats -w SI: a header line" "$(grep -c '(SI units)' "$TCC_STDOUT")" 1
 
