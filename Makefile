@@ -4,7 +4,7 @@
 #   make test       unit, BPF_PROG_TEST_RUN and netns tests (root)
 #   make demo       the built-in demo: namespaces, a chain, traffic, stats
 #   make bench      benchmarks (tools/bench), results in $(OUT)/bench/;
-#                   PART=dispatch,stages,real,control for some only
+#                   PART=dispatch,stages,real,control,observe for some only
 #   make install    PREFIX=/usr/local
 #   make san        the CLI and unit tests with ASan + UBSan, in $(OUT)/san
 #   make help       this list
@@ -68,9 +68,9 @@ BENCHPROG_SRCS	:= $(wildcard tools/bench/bpf/*.bpf.c)
 # The peers bench part's loader and programs (tools/bench/peers/).
 PEERSPROG_SRCS	:= $(wildcard tools/bench/peers/*.bpf.c)
 UNIT_SRCS	:= $(wildcard tests/unit/*.c)
-# Two benchmark binaries, $(OUT)/tools/bench/{dispatch,stages}, with
+# The benchmark binaries, $(OUT)/tools/bench/{dispatch,stages,observe}, with
 # common.c linked into both.
-BENCH_MAINS	:= tools/bench/dispatch.c tools/bench/stages.c
+BENCH_MAINS	:= tools/bench/dispatch.c tools/bench/stages.c tools/bench/observe.c
 BENCH_LIB_SRCS	:= tools/bench/common.c
 # The traffic generator of the tests (and the demo and the benchmark).
 TRAFFIC_SRCS	:= $(wildcard tests/tools/traffic/*.c)

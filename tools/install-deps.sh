@@ -5,7 +5,8 @@ set -eu
 
 pkgs=(make gcc pkg-config libbpf-dev libmnl-dev libelf-dev zlib1g-dev
       clang llvm bpftool iproute2 iputils-ping netcat-openbsd jq
-      nftables)
+      nftables
+      prometheus)	# promtool: tests/netns/test_stats_export.sh
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -11,6 +11,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 SEC("tc")
 int tcc_entry(struct __sk_buff *skb)
 {
+	struct tcc_config *cfg;
 	struct tcc_scratch *s;
 	struct tcc_stats *st;
 	__u32 zero = 0;
@@ -34,5 +35,11 @@ int tcc_entry(struct __sk_buff *skb)
 		st->packets++;
 		st->bytes += skb->len;
 	}
-	return tcc__dispatch(skb, 0, -1);
+	cfg = bpf_map_lookup_elem(&tcc_config, &zero);
+	if (!cfg)
+		return TC_ACT_OK;
+	/* cost sampling and trace (doc/observe.md): one flags test when off */
+	if (__builtin_expect(TCC__OBSERVE && (cfg->flags & TCC_CFG_F_OBSERVE), 0))
+		tcc__observe_entry(skb, cfg, st, s);
+	return tcc__dispatch_cfg(skb, cfg, 0, -1);
 }

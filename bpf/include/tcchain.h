@@ -68,6 +68,11 @@ struct {
 	__type(value, struct tcc_stats);
 } tcc_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, TCC_TRACE_SIZE);
+} tcc_trace SEC(".maps");
+
 /* Set by the loader before load.  Read-only data the verifier can see, so
  * tcc_slot + 1 is a constant and every tail call below is a direct jump.
  * tcc_abi_version tells the loader which SDK the stage was built with.
@@ -186,6 +191,18 @@ static __always_inline void tcc__count(struct tcc_stats *st, int verdict)
 	}
 }
 
+#include <tcchain/observe.h>
+
+/* make bench builds a copy of the entry and of its stage with
+ * -DTCC_NO_OBSERVE: the dispatch without the cost and trace hooks, the
+ * baseline their "off" cost is measured against.  Never for real use.
+ */
+#ifdef TCC_NO_OBSERVE
+#define TCC__OBSERVE	0
+#else
+#define TCC__OBSERVE	1
+#endif
+
 /*
  * Hand the packet to next[from].  One table load and one direct jump:
  * when the next occupied slot is the adjacent one (from, a constant to the
@@ -195,15 +212,12 @@ static __always_inline void tcc__count(struct tcc_stats *st, int verdict)
  * the chain, so no table can make a loop.  Returns only when the chain
  * ends here or the tail call missed.
  */
-static __always_inline int tcc__dispatch(struct __sk_buff *skb, __u32 from, int self)
+static __always_inline int tcc__dispatch_cfg(struct __sk_buff *skb, struct tcc_config *cfg,
+					     __u32 from, int self)
 {
-	struct tcc_config *cfg;
 	struct tcc_stats *st;
-	__u32 zero = 0, n;
+	__u32 n;
 
-	cfg = bpf_map_lookup_elem(&tcc_config, &zero);
-	if (!cfg)
-		return TC_ACT_OK;
 	n = cfg->next[from];
 	if (from < TCC_MAX_SLOTS && n == from) {
 		/* the common case: stages in adjacent slots */
@@ -222,6 +236,8 @@ static __always_inline int tcc__dispatch(struct __sk_buff *skb, __u32 from, int 
 		st = tcc__stats_row(TCC_STATS_CHAIN);
 		if (st)
 			tcc__count(st, cfg->end_verdict);
+		if (__builtin_expect(TCC__OBSERVE && tcc__fw_word(skb), 0))
+			tcc__observe_end(skb, TCC_TRACE_END, -1, cfg->end_verdict);
 		return cfg->end_verdict;
 	}
 miss:
@@ -229,7 +245,20 @@ miss:
 	st = tcc__stats_row(n);
 	if (st)
 		st->miss++;
+	if (__builtin_expect(TCC__OBSERVE && tcc__fw_word(skb), 0))
+		tcc__observe_end(skb, TCC_TRACE_MISS, n, cfg->miss_verdict);
 	return cfg->miss_verdict;
+}
+
+static __always_inline int tcc__dispatch(struct __sk_buff *skb, __u32 from, int self)
+{
+	struct tcc_config *cfg;
+	__u32 zero = 0;
+
+	cfg = bpf_map_lookup_elem(&tcc_config, &zero);
+	if (!cfg)
+		return TC_ACT_OK;
+	return tcc__dispatch_cfg(skb, cfg, from, self);
 }
 
 /*
@@ -240,6 +269,9 @@ static __always_inline int tcc__stage_finish(struct __sk_buff *skb, int verdict)
 {
 	struct tcc_stats *st;
 
+	/* cost and trace: one context word when both are off */
+	if (__builtin_expect(TCC__OBSERVE && tcc__fw_word(skb), 0))
+		tcc__observe_hop(skb, tcc_slot, verdict);
 	if (verdict == TCC_NEXT)
 		return tcc__dispatch(skb, tcc_slot + 1, tcc_slot);
 	st = tcc__stats_row(tcc_slot);

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "tcchain/cli/main.h"
+#include "tcchain/cli/observe.h"
 
 #ifndef TCC_VERSION
 #define TCC_VERSION "0.1.0"
@@ -33,7 +34,9 @@ static const struct usage {
 	{ "show",  "show [ dev DEV [ ingress | egress ] ]" },
 	{ "prune", "prune   (remove chains whose device or filter is gone)" },
 	{ "stage", "stage { set | del | show | help } ..." },
-	{ "stats", "stats [ reset | help ] [ dev DEV [ ingress | egress ] ]" },
+	{ "stats", "stats [ reset | help ] [ dev DEV [ ingress | egress ] ]\n"
+		   "                  [ -w [ SECONDS ] [ -x ] | -o prometheus ] | stats cost { on [ rate N ] | off }" },
+	{ "trace", "trace [ dev DEV [ ingress | egress ] ] [ count N ] [ rate N ] [ FILTER ]" },
 	{ "map",   "map { show | set | del | help } SLOT ...   (a stage's own maps)" },
 };
 
@@ -423,6 +426,7 @@ static const struct cmd cmds[] = {
 	{ "prune", do_prune },
 	{ "stage", do_stage },
 	{ "stats", do_stats },
+	{ "trace", do_trace },
 	{ "map",   do_map },
 	{ "help",  do_help },
 	{ 0 }

@@ -33,7 +33,7 @@ static struct tcc_chain *chain_alloc(void)
 	if (!c)
 		return NULL;
 	c->entry_fd = c->progs_fd = c->config_fd = -1;
-	c->scratch_fd = c->stats_fd = c->meta_fd = -1;
+	c->scratch_fd = c->stats_fd = c->meta_fd = c->trace_fd = -1;
 	return c;
 }
 
@@ -44,7 +44,7 @@ void tcc_chain_close(struct tcc_chain *c)
 	if (c->cfg)
 		munmap(c->cfg, config_map_len());
 	int *fds[] = { &c->entry_fd, &c->progs_fd, &c->config_fd,
-		       &c->scratch_fd, &c->stats_fd, &c->meta_fd };
+		       &c->scratch_fd, &c->stats_fd, &c->meta_fd, &c->trace_fd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -97,6 +97,8 @@ int tcc_chain_map_fd(const struct tcc_chain *c, const char *name)
 		return c->scratch_fd;
 	if (!strcmp(name, TCC_MAP_STATS))
 		return c->stats_fd;
+	if (!strcmp(name, TCC_MAP_TRACE))
+		return c->trace_fd;
 	return -ENOENT;
 }
 
@@ -151,9 +153,10 @@ struct tcc_chain *tcc_chain_load(struct tcc_ctx *ctx, const struct tcc_chain_opt
 	c->config_fd = dup(bpf_map__fd(skel->maps.tcc_config));
 	c->scratch_fd = dup(bpf_map__fd(skel->maps.tcc_scratch));
 	c->stats_fd = dup(bpf_map__fd(skel->maps.tcc_stats));
+	c->trace_fd = dup(bpf_map__fd(skel->maps.tcc_trace));
 	tcc_entry_bpf__destroy(skel);
 	if (c->entry_fd < 0 || c->progs_fd < 0 || c->config_fd < 0 ||
-	    c->scratch_fd < 0 || c->stats_fd < 0) {
+	    c->scratch_fd < 0 || c->stats_fd < 0 || c->trace_fd < 0) {
 		err = -EMFILE;
 		goto err;
 	}
@@ -192,6 +195,7 @@ int tcc__chain_pin(const struct tcc_chain *c, const char *dir)
 		{ c->scratch_fd, TCC_PIN_SCRATCH },
 		{ c->stats_fd,   TCC_PIN_STATS },
 		{ c->meta_fd,    TCC_PIN_META },
+		{ c->trace_fd,   TCC_PIN_TRACE },
 	};
 	int err;
 
@@ -221,8 +225,9 @@ struct tcc_chain *tcc__chain_open_dir(const char *dir, int ifindex, enum tcc_dir
 	c->scratch_fd = tcc__obj_get_at(dir, TCC_PIN_SCRATCH);
 	c->stats_fd = tcc__obj_get_at(dir, TCC_PIN_STATS);
 	c->meta_fd = tcc__obj_get_at(dir, TCC_PIN_META);
+	c->trace_fd = tcc__obj_get_at(dir, TCC_PIN_TRACE);
 	int fds[] = { c->entry_fd, c->progs_fd, c->config_fd, c->scratch_fd,
-		      c->stats_fd, c->meta_fd };
+		      c->stats_fd, c->meta_fd, c->trace_fd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
 		if (fds[i] < 0) {
 			err = fds[i];
@@ -256,6 +261,7 @@ struct tcc_chain *tcc__chain_open_dir(const char *dir, int ifindex, enum tcc_dir
 	err = chain_map_config(c);
 	if (err)
 		goto err;
+	tcc__trace_reap(c);	/* a tracer killed with SIGKILL (observe.c) */
 	return c;
 err:
 	tcc_chain_close(c);

@@ -51,6 +51,7 @@ struct tcc_meta {
 #define TCC_PIN_SCRATCH		"scratch"	/* TCC_MAP_SCRATCH */
 #define TCC_PIN_STATS		"stats"		/* TCC_MAP_STATS */
 #define TCC_PIN_META		"meta"
+#define TCC_PIN_TRACE		"trace"		/* TCC_MAP_TRACE */
 /* A slot's directory, its program and its own maps: slot-NN/{prog,maps/} */
 #define TCC_PIN_SLOT_FMT	"slot-%02u"
 #define TCC_PIN_SLOT_PROG	"prog"
@@ -83,6 +84,7 @@ struct tcc_chain {
 	int scratch_fd;
 	int stats_fd;
 	int meta_fd;
+	int trace_fd;
 	struct tcc_config *cfg;		/* mmap of the config map */
 	char *pin_dir;			/* NULL: in-memory chain */
 	int open_err;			/* pinned but could not be opened: -errno */
@@ -129,6 +131,9 @@ int tcc__obj_get_at(const char *dir, const char *name);
 int tcc__lock(void);			/* returns a lock token, or -errno */
 int tcc__lock_ctx(struct tcc_ctx *ctx);	/* the same; names the holder on timeout */
 void tcc__unlock(int token);
+
+/* observe.c: trace flag set and no tracer alive: clear it (1), else 0. */
+int tcc__trace_reap(struct tcc_chain *chain);
 
 /* chain.c: the chain object */
 int tcc__meta_read(const struct tcc_chain *chain, __u32 row, struct tcc_meta *m);

@@ -296,6 +296,8 @@ struct tcc_slot_stats {
 	__u64 other;
 	__u64 next;
 	__u64 miss;
+	__u64 cost_ns;		/* sampled packets' time in the stage (chain: in all) */
+	__u64 cost_samples;	/* sampled packets timed (chain: sampled packets in) */
 	/* Packets that ended in a foreign stage, whose verdict tcchain
 	 * cannot see.  A foreign slot's row has packets and bytes (what
 	 * reached it) and foreign == packets; its pass..other stay 0.
@@ -320,6 +322,21 @@ int tcc_stats_totals(const struct tcc_chain *chain, struct tcc_slot_stats *total
  * chains' lock around it.
  */
 int tcc_stats_reset(const struct tcc_chain *chain);
+
+/* ---- observation (observe.c, doc/observe.md) ------------------------------- */
+
+#define TCC_COST_SHIFT_MAX	16	/* sample at least 1 packet in 65536 */
+
+/* tcc_config.flags as the data plane sees it (TCC_CFG_F_*). */
+__u32 tcc_observe_flags(const struct tcc_chain *chain);
+/* Cost sampling on (1 packet in 2^shift) or off.  Takes effect at once. */
+int tcc_cost_set(struct tcc_chain *chain, bool on, __u32 shift);
+/* The trace flag; a tracer sets it only while it holds the claim. */
+int tcc_trace_set(struct tcc_chain *chain, bool on, __u32 shift);
+/* Become the chain's one tracer: a lock fd, or -EBUSY if another runs. */
+int tcc_trace_claim(struct tcc_chain *chain);
+/* Trace flag off, then give up the claim (claim < 0: only the flag). */
+void tcc_trace_release(struct tcc_chain *chain, int claim);
 
 /* ---- stage kinds: what tcchain knows of the stages it ships ------------------ */
 

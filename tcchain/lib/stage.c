@@ -126,7 +126,7 @@ void tcc__next_rebuild(struct tcc_chain *c, __u32 exclude)
 }
 
 static const char *const shared_maps[] = {
-	TCC_MAP_PROGS, TCC_MAP_CONFIG, TCC_MAP_SCRATCH, TCC_MAP_STATS,
+	TCC_MAP_PROGS, TCC_MAP_CONFIG, TCC_MAP_SCRATCH, TCC_MAP_STATS, TCC_MAP_TRACE,
 };
 
 bool tcc__is_shared_map(const char *name)

@@ -46,6 +46,8 @@ static int rows_read(const struct tcc_chain *c, struct tcc_stats *raw)
 			raw[row].redirect += percpu[cpu].redirect;
 			raw[row].other += percpu[cpu].other;
 			raw[row].miss += percpu[cpu].miss;
+			raw[row].cost_ns += percpu[cpu].cost_ns;
+			raw[row].cost_samples += percpu[cpu].cost_samples;
 		}
 	}
 	free(percpu);
@@ -131,6 +133,8 @@ int tcc_stats_read(const struct tcc_chain *c, struct tcc_slot_stats *out)
 		o->redirect = since(raw[s].redirect, m.base.redirect);
 		o->other = since(raw[s].other, m.base.other);
 		o->miss = since(raw[s].miss, m.base.miss);
+		o->cost_ns = since(raw[s].cost_ns, m.base.cost_ns);
+		o->cost_samples = since(raw[s].cost_samples, m.base.cost_samples);
 		v = o->pass + o->drop + o->redirect + o->other;
 		if (!m.prog_id) {
 			/* An empty slot has no stage to count for: what its
@@ -154,6 +158,7 @@ int tcc_stats_read(const struct tcc_chain *c, struct tcc_slot_stats *out)
 	out[TCC_STATS_CHAIN] = (struct tcc_slot_stats){
 		.packets = ch->packets, .bytes = ch->bytes, .pass = ch->pass,
 		.drop = ch->drop, .redirect = ch->redirect, .other = ch->other,
+		.cost_ns = ch->cost_ns, .cost_samples = ch->cost_samples,
 	};
 	return 0;
 }

@@ -100,6 +100,10 @@ GRAMMAR = [
     (lambda r: ["stage", r.choice(["show", "help"])] + target(r), 2),
     (lambda r: ["stats"] + target(r), 3),
     (lambda r: ["stats", "reset"] + target(r), 1),
+    (lambda r: ["stats", "cost", r.choice(["on", "off"])] +
+     (["rate", r.choice(["1", "3", "64", "65536", "131072"])] if r.random() < 0.5 else []) +
+     target(r), 1),
+    (lambda r: ["stats"] + target(r) + ["-o", r.choice(["prometheus", "json"])], 1),
     (g_map, 3),
     (g_acl_add, 3),
     (lambda r: ["acl", "del", "id", r.choice(["10", "20", "99999"])] + target(r), 1),

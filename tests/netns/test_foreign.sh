@@ -57,7 +57,7 @@ check_range "foreign: drop: the chain's verdicts say they ended in a foreign sta
 	"$(stat .verdicts.foreign)" "$N" "$((N + 20))"
 capture tcc stats
 check_eq "foreign: stats text marks the row, no zero verdicts" \
-	"$(grep -Ec '^ +31 foreign_drop .* - +- +- +- +0 +0  foreign: terminal, verdicts not counted$' "$TCC_STDOUT")" 1
+	"$(grep -Ec '^ +31 foreign_drop .* - +- +- +- +0 +0 +-  foreign: terminal, verdicts not counted$' "$TCC_STDOUT")" 1
 check_eq "foreign: stats text: the verdicts line has foreign" \
 	"$(grep -Ec 'verdicts: .* foreign [0-9]+$' "$TCC_STDOUT")" 1
 

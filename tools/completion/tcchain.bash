@@ -91,7 +91,7 @@ _tcchain()
 	fi
 	local target="dev ingress egress"
 	if ((n == 0)); then
-		COMPREPLY=($(compgen -W "add del show prune stage stats map acl mark help" -- "$cur"))
+		COMPREPLY=($(compgen -W "add del show prune stage stats trace map acl mark help" -- "$cur"))
 		return
 	fi
 	case $obj in
@@ -101,10 +101,18 @@ _tcchain()
 		COMPREPLY=($(compgen -W "$target" -- "$cur")) ;;
 	stats)
 		if ((n == 1)); then
-			COMPREPLY=($(compgen -W "reset help $target" -- "$cur"))
+			COMPREPLY=($(compgen -W "reset cost help -w -o $target" -- "$cur"))
+		elif [[ $verb == cost ]] && ((n == 2)); then
+			COMPREPLY=($(compgen -W "on off" -- "$cur"))
+		elif [[ $verb == cost ]]; then
+			COMPREPLY=($(compgen -W "rate $target" -- "$cur"))
+		elif [[ $prev == -o ]]; then
+			COMPREPLY=($(compgen -W "prometheus" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "$target" -- "$cur"))
+			COMPREPLY=($(compgen -W "-w -x -o count $target" -- "$cur"))
 		fi ;;
+	trace)
+		COMPREPLY=($(compgen -W "count rate proto src dst sport dport help $target" -- "$cur")) ;;
 	stage)
 		if ((n == 1)); then
 			COMPREPLY=($(compgen -W "set del show info help" -- "$cur"))

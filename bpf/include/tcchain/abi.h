@@ -34,6 +34,7 @@
 #define TCC_MAP_CONFIG		"tcc_config"
 #define TCC_MAP_SCRATCH		"tcc_scratch"
 #define TCC_MAP_STATS		"tcc_stats"
+#define TCC_MAP_TRACE		"tcc_trace"
 
 /*
  * tcc_config: BPF_MAP_TYPE_ARRAY, one element, BPF_F_MMAPABLE.
@@ -49,10 +50,30 @@ struct tcc_config {
 	__u32 version;		/* TCC_ABI_VERSION */
 	__s32 end_verdict;	/* TC_ACT_OK, TC_ACT_SHOT or TC_ACT_UNSPEC */
 	__s32 miss_verdict;	/* verdict when a tail call misses */
-	__u32 flags;		/* TCC_CFG_F_*, none defined yet */
+	__u32 flags;		/* TCC_CFG_F_* and the sample shifts below */
 	__u32 generation;	/* bumped by the control plane on every change */
 	__u32 next[TCC_MAX_SLOTS + 1];
 };
+
+/*
+ * tcc_config.flags: run-time observation, off by default (doc/observe.md).
+ * COST samples 1 packet in 2^COST_SHIFT for per-stage time; TRACE sends
+ * 1 packet in 2^TRACE_SHIFT (0: every packet) to the tcc_trace ring
+ * buffer.  The sample decision is made once, by the entry, and carried in
+ * skb->cb[TCC_CB_FRAMEWORK] (TCC_FW_*) so a stage tests one context word.
+ */
+#define TCC_CFG_F_COST		(1U << 0)
+#define TCC_CFG_F_TRACE		(1U << 1)
+#define TCC_CFG_F_OBSERVE	(TCC_CFG_F_COST | TCC_CFG_F_TRACE)
+#define TCC_CFG_COST_SHIFT_POS	8
+#define TCC_CFG_TRACE_SHIFT_POS	16
+#define TCC_CFG_SHIFT_MASK	0x1f
+#define TCC_CFG_COST_SHIFT(f)	(((f) >> TCC_CFG_COST_SHIFT_POS) & TCC_CFG_SHIFT_MASK)
+#define TCC_CFG_TRACE_SHIFT(f)	(((f) >> TCC_CFG_TRACE_SHIFT_POS) & TCC_CFG_SHIFT_MASK)
+#define TCC_COST_SHIFT_DEFAULT	6	/* 1 packet in 64 */
+
+#define TCC_FW_COST		(1U << 0)	/* this packet is timed */
+#define TCC_FW_TRACE		(1U << 1)	/* this packet is traced */
 
 /*
  * tcc_stats: BPF_MAP_TYPE_PERCPU_ARRAY, TCC_STATS_ROWS elements, indexed by
@@ -76,6 +97,11 @@ struct tcc_stats {
 	__u64 redirect;		/* TC_ACT_REDIRECT */
 	__u64 other;		/* any other TC_ACT_* (UNSPEC, RECLASSIFY, ...) */
 	__u64 miss;		/* slot rows: tail calls that found it empty */
+	__u64 cost_ns;		/* sampled packets: ns from the previous hop's
+				 * end (or the entry) to this stage's end;
+				 * chain row: the sum over all its stages */
+	__u64 cost_samples;	/* slot rows: sampled packets timed here;
+				 * chain row: sampled packets in */
 };
 
 /*
@@ -120,8 +146,9 @@ struct tcc_pkt {
 #define TCC_SCRATCH_USER_SIZE	64
 
 struct tcc_scratch_hdr {
-	__u32 flags;		/* reserved for the framework, zero */
-	__u32 seq;		/* reserved */
+	__u32 flags;		/* framework: TCC_FW_* of this packet */
+	__u32 seq;		/* framework: sampled packets only, the low 32
+				 * bits of bpf_ktime_get_ns() at the last hop */
 };
 
 struct tcc_scratch {	/* 8-aligned: the entry clears it with 64-bit stores */
@@ -132,15 +159,51 @@ struct tcc_scratch {	/* 8-aligned: the entry clears it with 64-bit stores */
 
 /* Sizes are ABI too: a layout change must be a version change. */
 _Static_assert(sizeof(struct tcc_config) == 156, "tcc_config layout");
-_Static_assert(sizeof(struct tcc_stats) == 56, "tcc_stats layout");
+_Static_assert(sizeof(struct tcc_stats) == 72, "tcc_stats layout");
 _Static_assert(sizeof(struct tcc_pkt) == 56, "tcc_pkt layout");
 _Static_assert(sizeof(struct tcc_scratch) == 128, "tcc_scratch layout");
+
+/*
+ * tcc_trace: BPF_MAP_TYPE_RINGBUF of struct tcc_trace_event, one per hop of
+ * a traced packet.  A packet's events come from one CPU, in order: ENTRY,
+ * then one HOP per stage that ran, the last one with the verdict that
+ * ended the chain, or an END (end verdict) or MISS (slot found empty).
+ */
+#define TCC_TRACE_SIZE		(256 * 1024)
+
+enum tcc_trace_kind {
+	TCC_TRACE_ENTRY = 1,
+	TCC_TRACE_HOP = 2,
+	TCC_TRACE_END = 3,
+	TCC_TRACE_MISS = 4,
+};
+
+struct tcc_trace_event {
+	__u64 ts;		/* bpf_ktime_get_ns() */
+	__u32 kind;		/* enum tcc_trace_kind */
+	__u32 cpu;
+	__u32 seq;		/* ENTRY: the CPU's packet number (chain row) */
+	__s32 slot;		/* HOP, MISS: the slot; ENTRY, END: -1 */
+	__s32 verdict;		/* HOP: TCC_NEXT (-128) or TC_ACT_*; END, MISS:
+				 * the verdict applied */
+	__u32 len;		/* skb->len */
+	__u32 ifindex;
+	__u32 mark;
+	__u32 cb[5];
+	__u32 ns;		/* HOP: ns from the previous hop's end (or the
+				 * entry) to this stage's end, without the
+				 * trace's own cost */
+	struct tcc_scratch_hdr hdr;
+	struct tcc_pkt pkt;	/* as the parse stage left it (flags 0: none) */
+};
+
+_Static_assert(sizeof(struct tcc_trace_event) == 128, "tcc_trace_event layout");
 
 /*
  * skb->cb[] words (5 x u32 visible to tc programs).  The entry zeroes all
  * five on every packet: the stack does not promise they are clean when a
  * tc program starts.  Words 0..3 are free for stages (TCC_CB_A..D); word 4
- * is the framework's.
+ * is the framework's: zero, or TCC_FW_* for a sampled or traced packet.
  */
 #define TCC_CB_WORDS		5
 #define TCC_CB_FRAMEWORK	4
