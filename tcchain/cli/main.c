@@ -35,6 +35,10 @@ static const struct usage {
 	{ "stage", "stage { set | del | show | help } ..." },
 	{ "stats", "stats [ reset | help ] [ dev DEV [ ingress | egress ] ]" },
 	{ "map",   "map { show | set | del | help } SLOT ...   (a stage's own maps)" },
+	{ "save",  "save [ --all-namespaces ]   (the chains as the file apply reads)" },
+	{ "apply", "apply -f { FILE | - } [ --dry-run ] [ dev DEV ]" },
+	{ "diff",  "diff -f { FILE | - } [ dev DEV ]   (exit status 1 when the chains differ)" },
+	{ "rollback", "rollback [ dev DEV [ ingress | egress ] ]   (the previous generation)" },
 };
 
 static void usage_line(const char *lead, const struct usage *u)
@@ -353,6 +357,10 @@ static const struct cmd cmds[] = {
 	{ "stage", do_stage },
 	{ "stats", do_stats },
 	{ "map",   do_map },
+	{ "save",  do_save },
+	{ "apply", do_apply },
+	{ "diff",  do_diff },
+	{ "rollback", do_rollback },
 	{ "help",  do_help },
 	{ 0 }
 };
