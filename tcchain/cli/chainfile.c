@@ -116,8 +116,12 @@ static int parse_add(struct chainfile *cf, int line, int argc, char **argv)
 	struct cf_chain *c, *grown;
 	__u32 v;
 
-	if (argc < 3 || !is_kw(argv[0], "dev")) {
+	if (argc < 2 || !is_kw(argv[0], "dev")) {
 		p_err("add: 'dev DEV ingress|egress' is required");
+		return -1;
+	}
+	if (argc < 3) {
+		p_err("add: the direction is required (ingress or egress)");
 		return -1;
 	}
 	grown = realloc(cf->chains, (cf->n + 1) * sizeof(*c));
