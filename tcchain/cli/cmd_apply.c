@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * tcchain apply -f FILE [ --dry-run ] [ dev DEV ]	make the chains equal to FILE
- * tcchain diff -f FILE [ dev DEV ]			the plan; exit 1 on drift
+ * tcchain apply -f FILE [ --dry-run ] [ --skip-missing ] [ dev DEV ]
+ *	make the chains equal to FILE (only DEV's with dev; chains of devices
+ *	that do not exist yet skipped with --skip-missing: boot, hot-plug)
+ * tcchain diff -f FILE [ --skip-missing ] [ dev DEV ]	the plan; exit 1 on drift
  * tcchain rollback [ dev DEV [ DIR ] ]			the previous generation
  *
  * apply reads the whole file, then builds every chain that differs as a
@@ -56,6 +58,7 @@ struct apply_opts {
 	const char *file;
 	const char *dev;		/* only this device's chains */
 	bool dry_run, diff;
+	bool skip_missing;		/* chains of absent devices: skipped */
 };
 
 static struct plan *plans;
@@ -520,6 +523,11 @@ static int run(int argc, char **argv, const struct apply_opts *ao_in)
 
 		if (ao.dev && strcmp(ao.dev, w->dev))
 			continue;
+		if (ao.skip_missing && !if_nametoindex(w->dev)) {
+			fprintf(stderr, "Warning: %s: no device '%s' (yet): its chain is skipped\n",
+				cf_where(&cf, w->line), w->dev);
+			continue;
+		}
 		p = &plans[n_plans++];
 		p->want = w;
 		p->dir = w->dir;
@@ -575,7 +583,7 @@ static int run_cur(int argc, char **argv)
 
 static int parse(int argc, char **argv, struct apply_opts *ao, bool diff)
 {
-	bool f = false, dry = false, dev = false;
+	bool f = false, dry = false, dev = false, skip = false;
 
 	memset(ao, 0, sizeof(*ao));
 	ao->diff = diff;
@@ -587,6 +595,9 @@ static int parse(int argc, char **argv, struct apply_opts *ao, bool diff)
 		} else if (!diff && (is_kw(*argv, "--dry-run") || is_kw(*argv, "dry-run"))) {
 			ONCE(dry, "--dry-run");
 			ao->dry_run = true;
+		} else if (is_kw(*argv, "--skip-missing")) {
+			ONCE(skip, "--skip-missing");
+			ao->skip_missing = true;
 		} else if (is_kw(*argv, "dev")) {
 			ONCE(dev, "dev");
 			NEXT_ARG(); REQ_ARGS(1);
@@ -608,8 +619,8 @@ int do_apply(int argc, char **argv)
 {
 	if (argc == 1 && is_kw(argv[0], "help")) {
 		fprintf(stderr,
-			"Usage: %s apply -f { FILE | - } [ --dry-run ] [ dev DEV ]\n"
-			"       %s diff -f { FILE | - } [ dev DEV ]   (exit status 1: the chains differ)\n"
+			"Usage: %s apply -f { FILE | - } [ --dry-run ] [ --skip-missing ] [ dev DEV ]\n"
+			"       %s diff -f { FILE | - } [ --skip-missing ] [ dev DEV ]   (exit status 1: the chains differ)\n"
 			"       %s save [ --all-namespaces ]\n"
 			"       %s rollback [ dev DEV [ ingress | egress ] ]\n"
 			"The file is the commands that make the chains, one a line (doc/chain-file.md).\n",

@@ -36,8 +36,8 @@ static const struct usage {
 	{ "stats", "stats [ reset | help ] [ dev DEV [ ingress | egress ] ]" },
 	{ "map",   "map { show | set | del | help } SLOT ...   (a stage's own maps)" },
 	{ "save",  "save [ --all-namespaces ]   (the chains as the file apply reads)" },
-	{ "apply", "apply -f { FILE | - } [ --dry-run ] [ dev DEV ]" },
-	{ "diff",  "diff -f { FILE | - } [ dev DEV ]   (exit status 1 when the chains differ)" },
+	{ "apply", "apply -f { FILE | - } [ --dry-run ] [ --skip-missing ] [ dev DEV ]" },
+	{ "diff",  "diff -f { FILE | - } [ --skip-missing ] [ dev DEV ]   (exit 1 when the chains differ)" },
 	{ "rollback", "rollback [ dev DEV [ ingress | egress ] ]   (the previous generation)" },
 };
 
