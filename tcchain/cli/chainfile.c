@@ -257,6 +257,7 @@ static int parse_stage(struct chainfile *cf, int line, int argc, char **argv)
 			return -1;
 		}
 	}
+	st->by_name = !tcc_stage_is_path(st->arg);
 	err = tcc_stage_find(st->arg, st->file, sizeof(st->file));
 	if (err == -ENOENT) {
 		p_err("no stage '%s' in the stage library (looked in %s)", st->arg, st->file);

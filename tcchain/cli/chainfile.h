@@ -25,6 +25,7 @@ struct cf_stage {
 	int line;			/* 0: the slot is empty */
 	char arg[PATH_MAX];		/* as written: name or path */
 	char file[PATH_MAX];		/* resolved, absolute */
+	bool by_name;			/* arg is a library name, not a path */
 	char prog[64];			/* "" when not given */
 	struct tcc_param params[TCC_MAX_PARAMS];
 	size_t n_params;
@@ -67,5 +68,7 @@ void save_stage_line(char *buf, size_t len, __u32 slot, const char *file, const 
 /* Rules and map entries of slot, one line each, without dev (malloc'ed);
  * record: the map entries' record text, NULL to read the chain's. */
 char *save_slot_words(struct tcc_chain *c, __u32 slot, const char *record);
+/* Whether file is the library stage name (NAME.bpf.o in a stage library). */
+bool stage_in_library(const char *file, const char *name);
 
 #endif

@@ -68,7 +68,10 @@ static bool slot_same(const struct cf_stage *want, const struct tcc_stage_info *
 {
 	if (!want->line || !live)
 		return !want->line && !live;
-	return !strcmp(want->file, si->file) && (!want->prog[0] || !strcmp(want->prog, si->prog)) &&
+	/* a library name is the same stage whichever library it was found in */
+	return (want->by_name ? stage_in_library(si->file, want->arg) :
+				!strcmp(want->file, si->file)) &&
+	       (!want->prog[0] || !strcmp(want->prog, si->prog)) &&
 	       !strcmp(want->params_text, si->params);
 }
 

@@ -22,25 +22,49 @@ void save_add_line(char *buf, size_t len, const char *dev, enum tcc_dir dir, __u
 		 tcc_dir_str(dir), prio, handle, tcc_verdict_str(end), tcc_verdict_str(miss));
 }
 
-/* The stage word: its library name when the library has this very file,
+/*
+ * Is file the library stage name?  Its file is NAME.bpf.o in a stage
+ * library: a directory called stages (the build tree's, the installed
+ * PREFIX/lib/tcchain/stages), or where the lookup finds name.  So a file
+ * saved by one tcchain applies unchanged with another (the installed one
+ * at boot, a newer release) whose library is elsewhere.
+ */
+bool stage_in_library(const char *file, const char *name)
+{
+	char want[256], found[PATH_MAX], *abs;
+	const char *base = strrchr(file, '/');
+	bool same;
+
+	snprintf(want, sizeof(want), "%s.bpf.o", name);
+	if (!base || strcmp(base + 1, want) || tcc_stage_is_path(name))
+		return false;
+	if (base - file >= 7 && !strncmp(base - 7, "/stages", 7))
+		return true;
+	if (tcc_stage_find(name, found, sizeof(found)))
+		return false;
+	abs = realpath(found, NULL);
+	same = abs && !strcmp(abs, file);
+	free(abs);
+	return same;
+}
+
+/* The stage word: its library name when it is a library stage (above),
  * else its path; prog when the program is not called after the file. */
 void save_stage_line(char *buf, size_t len, __u32 slot, const char *file, const char *prog,
 		     const char *params)
 {
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-	char name[256], found[PATH_MAX], *abs = NULL;
 	size_t used, l = strlen(base);
 	const char *word = file;
+	char name[256];
 
 	if (l > 6 && !strcmp(base + l - 6, ".bpf.o"))
 		l -= 6;
 	else if (l > 2 && !strcmp(base + l - 2, ".o"))
 		l -= 2;
 	snprintf(name, sizeof(name), "%.*s", (int)l, base);
-	if (!tcc_stage_is_path(name) && !tcc_stage_find(name, found, sizeof(found)) &&
-	    (abs = realpath(found, NULL)) && !strcmp(abs, file))
+	if (stage_in_library(file, name))
 		word = name;
-	free(abs);
 	used = snprintf(buf, len, "stage set %u %s", slot, word);
 	if (prog && *prog && strcmp(prog, name))
 		used += snprintf(buf + used, used < len ? len - used : 0, " prog %s", prog);
