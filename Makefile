@@ -4,6 +4,7 @@
 #   make test       unit, BPF_PROG_TEST_RUN and netns tests (root)
 #   make demo       the built-in demo: namespaces, a chain, traffic, stats
 #   make bench      benchmarks (tools/bench), results in $(OUT)/bench/
+#                   (PART=dispatch|stages|real|control|apply: only that part)
 #   make install    PREFIX=/usr/local
 #   make san        the CLI and unit tests with ASan + UBSan, in $(OUT)/san
 #   make help       this list
@@ -170,7 +171,7 @@ demo: all
 	$(Q)OUT=$(OUT) tools/demo.sh
 
 bench: all
-	$(Q)OUT=$(OUT) tools/bench.sh
+	$(Q)OUT=$(OUT) BENCH_PART=$(PART) tools/bench.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(STAGEDIR) $(DESTDIR)$(INCDIR)/tcchain $(DESTDIR)$(MANDIR)

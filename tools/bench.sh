@@ -28,7 +28,10 @@
 #        BENCH_REAL_PCOUNT, BENCH_REAL_PROUNDS (profiled runs: 100000, 8),
 #        BENCH_REAL_CPUS (sender,receiver; default 0,1),
 #        BENCH_CHAINS (default 200), BENCH_REPS (default 10),
-#        BENCH_SKIP=dispatch,stages,real,control to leave parts out.
+#        BENCH_SKIP=dispatch,stages,real,control,apply to leave parts out,
+#        BENCH_PART=NAME (make bench PART=NAME) to run only one.
+#   5. apply: tools/bench_apply.sh, a 5-stage chain applied from scratch,
+#      re-applied unchanged, a 3-slot generation commit, rollback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-build}
@@ -38,6 +41,10 @@ TRAFFIC=$OUT/tools/traffic
 CHAINS=${BENCH_CHAINS:-200}
 REPS=${BENCH_REPS:-10}
 SKIP=${BENCH_SKIP:-}
+# make bench PART=apply: only that part (dispatch, stages, real, control, apply)
+if [ -n "${BENCH_PART:-}" ]; then
+	SKIP=$(echo dispatch stages real control apply | tr ' ' '\n' | grep -vx "$BENCH_PART" | paste -sd,)
+fi
 REAL_COUNT=${BENCH_REAL_COUNT:-50000}
 REAL_ROUNDS=${BENCH_REAL_ROUNDS:-20}
 REAL_PCOUNT=${BENCH_REAL_PCOUNT:-100000}
@@ -52,6 +59,7 @@ echo '{"skipped": "not run"}' > "$B/control.json"
 echo '{"skipped": "not run"}' > "$B/dispatch.json"
 echo '{"skipped": "not run"}' > "$B/stages.json"
 echo '{"skipped": "not run"}' > "$B/real.json"
+echo '{"skipped": "not run"}' > "$B/apply.json"
 start=$(date +%s)
 
 now_ns() { date +%s%N; }
@@ -699,9 +707,20 @@ if [[ $SKIP != *control* ]]; then
 	fi
 fi
 
+# ---- 5. apply: whole-chain changes (tools/bench_apply.sh) -----------------------------
+
+if [[ $SKIP != *apply* ]]; then
+	if [ -x "$TCCHAIN" ]; then
+		OUT=$OUT tools/bench_apply.sh "$B/apply.json"
+	else
+		echo "== 5. apply: SKIP ($TCCHAIN is not built) =="
+	fi
+fi
+
 jq -n --slurpfile d "$B/dispatch.json" --slurpfile j "$B/jit.json" \
 	--slurpfile st "$B/stages.json" --slurpfile r "$B/real.json" \
-	--slurpfile c "$B/control.json" --argjson s "$(( $(date +%s) - start ))" \
+	--slurpfile c "$B/control.json" --slurpfile ap "$B/apply.json" \
+	--argjson s "$(( $(date +%s) - start ))" \
 	'{dispatch: $d[0], jit: $j[0], stages: $st[0], real_path: $r[0], control_plane: $c[0],
-	  seconds: $s}' > "$B/results.json"
+	  apply: $ap[0], seconds: $s}' > "$B/results.json"
 echo "results: $B/results.json ($(( $(date +%s) - start )) s)"

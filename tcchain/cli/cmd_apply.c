@@ -15,9 +15,11 @@
  * too: a changed rule set switches all at once).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tcchain/cli/chainfile.h"
 
@@ -128,6 +130,99 @@ static int words_apply(struct tcc_chain *c, __u32 slot, bool is_map, const struc
 	return err;
 }
 
+/*
+ * Loading the generation's stages is mostly the verifier's time (acl:
+ * 30 ms here), one stage per thread on every CPU.  Each thread has its
+ * own context (error detail); slots are independent until next[] is
+ * rebuilt, which tcc_gen_commit does once more before the commit.
+ */
+struct load_job {
+	struct plan *p;
+	__u32 slot;
+	struct tcc_ctx *ctx;
+	int err;
+};
+
+static struct load_job *jobs;
+static int n_jobs, next_job;
+static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *load_worker(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct load_job *j;
+
+		pthread_mutex_lock(&jobs_lock);
+		j = next_job < n_jobs ? &jobs[next_job++] : NULL;
+		pthread_mutex_unlock(&jobs_lock);
+		if (!j)
+			return NULL;
+		const struct cf_stage *st = &j->p->want->st[j->slot];
+		struct tcc_stage_opts so = {
+			.file = st->file, .prog = st->prog[0] ? st->prog : NULL,
+			.params = st->params, .n_params = st->n_params,
+		};
+
+		j->err = j->p->keep[j->slot] ?
+			 tcc_gen_keep(j->ctx, j->p->gen, j->p->live, j->slot) :
+			 tcc_stage_set(j->ctx, j->p->gen, j->slot, &so);
+	}
+}
+
+static int load_stages(const struct chainfile *cf, struct plan *p)
+{
+	const struct cf_chain *w = p->want;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	bool said = false;
+	pthread_t th[8];
+	int n_th = 0, err = 0;
+
+	jobs = calloc(TCC_MAX_SLOTS, sizeof(*jobs));
+	if (!jobs) {
+		p_err("out of memory");
+		return -1;
+	}
+	n_jobs = next_job = 0;
+	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++) {
+		if (!w->st[s].line)
+			continue;
+		jobs[n_jobs] = (struct load_job){ .p = p, .slot = s, .ctx = tcc_ctx_new() };
+		if (!jobs[n_jobs++].ctx)
+			err = -1;
+	}
+	for (int i = 0; !err && i < ncpu && i < (int)ARRAY_SIZE(th) && i < n_jobs; i++)
+		if (!pthread_create(&th[n_th], NULL, load_worker, NULL))
+			n_th++;
+	if (!err && !n_th)
+		load_worker(NULL);
+	for (int i = 0; i < n_th; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; !err && i < n_jobs; i++) {
+		const struct cf_stage *st = &w->st[jobs[i].slot];
+		struct tcc_ctx *mine = ctx;
+
+		if (!jobs[i].err)
+			continue;
+		/* the error as the CLI says it, with the thread's detail */
+		ctx = jobs[i].ctx;
+		p_err_where = cf_where(cf, st->line);
+		p_fail(jobs[i].err, "cannot set stage %u (%s) on %s %s", jobs[i].slot, st->arg,
+		       w->dev, tcc_dir_str(w->dir));
+		cli_refused = tcc_ctx_refused(ctx);
+		ctx = mine;
+		err = -1;
+		said = true;
+	}
+	if (err && !said)
+		p_err("out of memory");
+	for (int i = 0; i < n_jobs; i++)
+		tcc_ctx_free(jobs[i].ctx);
+	free(jobs);
+	jobs = NULL;
+	return err;
+}
+
 /* Phase one for a chain of the file: what differs, and the generation. */
 static int plan_chain(const struct chainfile *cf, struct plan *p)
 {
@@ -139,7 +234,7 @@ static int plan_chain(const struct chainfile *cf, struct plan *p)
 	struct tcc_stage_info si[TCC_MAX_SLOTS];
 	bool has[TCC_MAX_SLOTS] = {}, fast = true, all_same;
 	char buf[8192];
-	int n_diff = 0, n_words = 0;
+	int n_diff = 0;
 
 	p_err_where = cf_where(cf, w->line);
 	p->live = tcc_chain_open(ctx, p->ifindex, w->dir);
@@ -173,27 +268,12 @@ static int plan_chain(const struct chainfile *cf, struct plan *p)
 		p_fail(-errno, "cannot load a chain for %s %s", w->dev, tcc_dir_str(w->dir));
 		return -1;
 	}
-	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++) {
-		struct cf_stage *st = &w->st[s];
-		struct tcc_stage_opts so = {
-			.file = st->file, .prog = st->prog[0] ? st->prog : NULL,
-			.params = st->params, .n_params = st->n_params,
-		};
-		int err;
-
-		if (!st->line)
-			continue;
-		p->keep[s] = p->same[s] && fast && want_words(w, s, buf, sizeof(buf)) &&
+	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++)
+		p->keep[s] = w->st[s].line && p->same[s] && fast &&
+			     want_words(w, s, buf, sizeof(buf)) &&
 			     !strcmp(buf, p->live_words[s] ?: "");
-		p_err_where = cf_where(cf, st->line);
-		err = p->keep[s] ? tcc_gen_keep(ctx, p->gen, p->live, s) :
-				   tcc_stage_set(ctx, p->gen, s, &so);
-		if (err) {
-			p_fail(err, "cannot set stage %u (%s) on %s %s", s, st->arg, w->dev,
-			       tcc_dir_str(w->dir));
-			return -1;
-		}
-	}
+	if (load_stages(cf, p))
+		return -1;
 	for (int i = 0; i < w->n_words; i++) {
 		struct cf_words *wd = &w->words[i];
 		__u32 slot = wd->slot;
@@ -244,18 +324,7 @@ static int plan_chain(const struct chainfile *cf, struct plan *p)
 		} else {
 			p->gen_words[s] = save_slot_words(p->gen, s, p->records[s] ?: "");
 		}
-		/* The same stage with the same rules, written another way:
-		 * keep the live one (its state and counts). */
-		if (!p->keep[s] && p->same[s] && !strcmp(p->gen_words[s], p->live_words[s] ?: "")) {
-			if (tcc_gen_keep(ctx, p->gen, p->live, s)) {
-				p_fail(-EINVAL, "cannot reload stage %u", s);
-				return -1;
-			}
-			p->keep[s] = true;
-		}
-		n_words += !!*p->gen_words[s];
 	}
-	(void)n_words;
 	if (!p->live) {
 		p->action = A_ADD;
 		return 0;
@@ -282,6 +351,20 @@ static int plan_chain(const struct chainfile *cf, struct plan *p)
 		p->action = A_STAGE;
 	else
 		p->action = A_GEN;
+	if (p->action != A_GEN)
+		return 0;
+	/* The same stage with the same rules, written another way: the
+	 * generation keeps the live one (its state and counts). */
+	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++) {
+		if (p->keep[s] || !p->same[s] || !has[s] ||
+		    strcmp(p->gen_words[s] ?: "", p->live_words[s] ?: ""))
+			continue;
+		if (tcc_gen_keep(ctx, p->gen, p->live, s)) {
+			p_fail(-EINVAL, "cannot reload stage %u", s);
+			return -1;
+		}
+		p->keep[s] = true;
+	}
 	return 0;
 }
 

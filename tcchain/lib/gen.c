@@ -208,6 +208,8 @@ int tcc_gen_commit(struct tcc_ctx *ctx, struct tcc_chain *live, struct tcc_chain
 	if (err)
 		goto out;
 	tcc__rm_rf(next);
+	/* stages may have been loaded concurrently: next[] once more */
+	tcc__next_rebuild(gen, TCC_MAX_SLOTS);
 	err = gen_pin(gen, next);
 	if (err) {
 		tcc__fail(ctx, err, "cannot pin the new generation in %s: %s", next,
