@@ -164,3 +164,14 @@ check_ok "apply: then nothing differs" tcc diff -f "$F"
 check_eq "apply: rules of a chain made from the file drop" "$(send 7000)" 0
 check_eq "apply: map entries of a chain made from the file drop" "$(send 6000)" 0
 check_eq "apply: traffic passes through a chain made from the file" "$(send 7001)" "$N"
+
+# ---- every namespace ---------------------------------------------------------------
+check_eq "apply: save --all-namespaces has a section for the namespace" \
+	"$("$TCCHAIN" save --all-namespaces | sed -n "/^netns $B\$/,/^netns /p" | grep -c '^stage set')" 6
+check_eq "apply: -j save --all-namespaces" \
+	"$("$TCCHAIN" -j save --all-namespaces | jq -c --arg b "$B" '[.[] | select(.netns_name == $b) | .chains[] | .dir]')" \
+	'["ingress"]'
+check_eq "apply: a section applies with -n" \
+	"$("$TCCHAIN" save --all-namespaces | sed -n "/^netns $B\$/,/^netns /p" | grep -v '^netns' | tcc diff -f - >/dev/null; echo $?)" 0
+check_fail "apply: a netns line is refused" "'netns' does not belong in a chain file" \
+	sh -c "echo 'netns x' | '$TCCHAIN' -n '$B' apply -f -"
