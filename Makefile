@@ -3,8 +3,8 @@
 #   make            build everything under $(OUT)/
 #   make test       unit, BPF_PROG_TEST_RUN and netns tests (root)
 #   make demo       the built-in demo: namespaces, a chain, traffic, stats
-#   make bench      benchmarks (tools/bench), results in $(OUT)/bench/
-#                   (PART=dispatch|stages|real|control|apply: only that part)
+#   make bench      benchmarks (tools/bench), results in $(OUT)/bench/;
+#                   PART=dispatch,stages,real,control for some only
 #   make install    PREFIX=/usr/local
 #   make san        the CLI and unit tests with ASan + UBSan, in $(OUT)/san
 #   make help       this list
@@ -43,7 +43,8 @@ CFLAGS	?= -O2 -g
 LDFLAGS	?=
 ALL_CFLAGS = $(CFLAGS) $(SAN_CFLAGS) -Wall -Wextra -Wno-missing-field-initializers \
 	     -std=gnu11 -D_GNU_SOURCE -MMD -MP -I. -Ibpf/include -I$(OUT) \
-	     -DTCC_STAGEDIR='"$(STAGEDIR)"'
+	     -DTCC_STAGEDIR='"$(STAGEDIR)"' -DTCC_INCDIR='"$(INCDIR)"' \
+	     -DTCC_SRC_INCDIR='"$(abspath bpf/include)"'
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_CFLAGS)
 LDLIBS	:= -lbpf -lmnl -lelf -lz -lm
 
@@ -67,9 +68,16 @@ LIB_SRCS	:= $(wildcard tcchain/lib/*.c) \
 		   $(filter-out %.bpf.c,$(wildcard bpf/stages/*/*.c))
 STAGE_SRCS	:= $(wildcard bpf/stages/*/*.bpf.c)
 TPROG_SRCS	:= $(wildcard tests/progs/*.bpf.c)
-TOOLPROG_SRCS	:= $(wildcard tools/bpf/*.bpf.c)
+BENCHPROG_SRCS	:= $(wildcard tools/bench/bpf/*.bpf.c)
+# The peers bench part's loader and programs (tools/bench/peers/).
+PEERSPROG_SRCS	:= $(wildcard tools/bench/peers/*.bpf.c)
 UNIT_SRCS	:= $(wildcard tests/unit/*.c)
-TOOL_SRCS	:= $(wildcard tools/*.c)
+# Two benchmark binaries, $(OUT)/tools/bench/{dispatch,stages}, with
+# common.c linked into both.
+BENCH_MAINS	:= tools/bench/dispatch.c tools/bench/stages.c
+BENCH_LIB_SRCS	:= tools/bench/common.c
+# The traffic generator of the tests (and the demo and the benchmark).
+TRAFFIC_SRCS	:= $(wildcard tests/tools/traffic/*.c)
 TLIB_SRCS	:= $(wildcard tests/lib/*.c)
 
 OBJ		:= $(OUT)/obj
@@ -79,15 +87,23 @@ CLI_OBJS	:= $(CLI_SRCS:%.c=$(OBJ)/%.o)
 TLIB_OBJS	:= $(TLIB_SRCS:%.c=$(OBJ)/%.o)
 STAGES		:= $(foreach s,$(STAGE_SRCS),$(OUT)/stages/$(notdir $(s:.bpf.c=.bpf.o)))
 TPROGS		:= $(TPROG_SRCS:tests/progs/%.bpf.c=$(OUT)/tests/progs/%.bpf.o)
-TOOLPROGS	:= $(TOOLPROG_SRCS:tools/bpf/%.bpf.c=$(OUT)/tools/bpf/%.bpf.o)
+BENCHPROGS	:= $(BENCHPROG_SRCS:tools/bench/bpf/%.bpf.c=$(OUT)/tools/bench/bpf/%.bpf.o)
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/unit/%)
-TOOL_BINS	:= $(TOOL_SRCS:tools/%.c=$(OUT)/tools/%)
+BENCH_BINS	:= $(BENCH_MAINS:tools/bench/%.c=$(OUT)/tools/bench/%)
+PEERSPROGS	:= $(PEERSPROG_SRCS:tools/bench/peers/%.bpf.c=$(OUT)/tools/bench/peers/%.bpf.o)
+PEERS_BIN	:= $(OUT)/tools/bench/peers/peers
+# $(OUT)/tools/bench was the one benchmark binary before it became the
+# folder of two: a build tree from then would block the mkdir.
+$(shell [ -f $(OUT)/tools/bench ] && rm -f $(OUT)/tools/bench)
+BENCH_LIB_OBJS	:= $(BENCH_LIB_SRCS:%.c=$(OBJ)/%.o)
+TRAFFIC		:= $(OUT)/tests/tools/traffic
 SKEL		:= $(OUT)/entry.skel.h
 
 BIN		:= $(OUT)/tcchain
 LIBTCC		:= $(OUT)/libtcchain.a
 
-all: deps $(BIN) $(STAGES) $(TPROGS) $(TOOLPROGS) $(UNIT_BINS) $(TOOL_BINS)
+all: deps $(BIN) $(STAGES) $(TPROGS) $(BENCHPROGS) $(UNIT_BINS) $(BENCH_BINS) $(TRAFFIC) \
+     $(PEERSPROGS) $(PEERS_BIN)
 
 help:
 	@sed -n '3,/^$$/{ s/^# \{0,1\}//p }' Makefile
@@ -118,10 +134,15 @@ $(OUT)/tests/progs/%.bpf.o: tests/progs/%.bpf.c | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/progs -c $< -o $@
 
-$(OUT)/tools/bpf/%.bpf.o: tools/bpf/%.bpf.c | $(DEPS_STAMP)
+$(OUT)/tools/bench/bpf/%.bpf.o: tools/bench/bpf/%.bpf.c | $(DEPS_STAMP)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -Itools/bpf -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itools/bench/bpf -c $< -o $@
+
+$(OUT)/tools/bench/peers/%.bpf.o: tools/bench/peers/%.bpf.c | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itools/bench/bpf -c $< -o $@
 
 $(SKEL): $(OBJ)/bpf/entry.bpf.o
 	$(call msg,SKEL,$@)
@@ -148,10 +169,21 @@ $(OUT)/tests/unit/%: $(OBJ)/tests/unit/%.o $(TLIB_OBJS) $(LIBTCC)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/tools/%: $(OBJ)/tools/%.o $(LIBTCC)
+$(BENCH_BINS): $(OUT)/tools/bench/%: $(OBJ)/tools/bench/%.o $(BENCH_LIB_OBJS) $(LIBTCC)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+$(OUT)/tools/bench/dispatch: $(OBJ)/tools/bench/dispatch_report.o
+
+$(PEERS_BIN): $(OBJ)/tools/bench/peers/peers.o
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(TRAFFIC): $(TRAFFIC_SRCS:%.c=$(OBJ)/%.o)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # ---- the sanitizer build ---------------------------------------------------------
 # The CLI and the unit tests once more, with AddressSanitizer and UBSan, in
@@ -171,7 +203,7 @@ demo: all
 	$(Q)OUT=$(OUT) tools/demo.sh
 
 bench: all
-	$(Q)OUT=$(OUT) BENCH_PART=$(PART) tools/bench.sh
+	$(Q)OUT=$(OUT) PART=$(PART) tools/bench.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(STAGEDIR) $(DESTDIR)$(INCDIR)/tcchain $(DESTDIR)$(MANDIR)

@@ -2,6 +2,8 @@
 # Run every test: unit and BPF_PROG_TEST_RUN binaries, then the netns
 # end-to-end scripts.  Each prints "TEST: name [ OK | FAIL | SKIP ]" lines;
 # this script counts them and ends with "N passed, N failed, N skipped".
+# Test names are unique over the whole run: two TEST lines with one name
+# are a FAIL of their own ("TEST: unique names: ...").
 # An argument filters the test files by name: tests/run.sh netlink
 set -u
 cd "$(dirname "$0")/.."
@@ -39,6 +41,16 @@ for t in tests/netns/*.sh; do
 	case $t in */lib.sh) continue;; esac
 	run "$(basename "$t" .sh)" bash "$t"
 done
+
+# The name is what stands between "TEST: " and the result marker.
+dups=$(sed -n 's/^TEST: \(.*[^ ]\) *\[\( OK \|FAIL\|SKIP\)\].*/\1/p' "$log" |
+	sort | uniq -cd)
+if [ -n "$dups" ]; then
+	echo "# test names used more than once in this run:"
+	sed 's/^ *\([0-9]*\) \(.*\)/#   \1x "\2"/' <<<"$dups"
+	printf 'TEST: %-60s  [FAIL]\n' "unique names: $(grep -c "" <<<"$dups") name(s) on more than one TEST line" |
+		tee -a "$log"
+fi
 
 passed=$(grep -c '\[ OK \]' "$log")
 failed=$(grep -c '\[FAIL\]' "$log")

@@ -9,7 +9,7 @@ set -u
 cd "$(dirname "$0")/.."
 OUT=${OUT:-build}
 TCCHAIN=$PWD/$OUT/tcchain
-TRAFFIC=$PWD/$OUT/tools/traffic
+TRAFFIC=$PWD/$OUT/tests/tools/traffic
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "Error: the demo needs root (network namespaces, BPF)" >&2

@@ -4,7 +4,8 @@
 set -eu
 
 pkgs=(make gcc pkg-config libbpf-dev libmnl-dev libelf-dev zlib1g-dev
-      clang llvm bpftool iproute2 iputils-ping netcat-openbsd jq)
+      clang llvm bpftool iproute2 iputils-ping netcat-openbsd jq
+      nftables)
 
 missing=()
 for p in "${pkgs[@]}"; do

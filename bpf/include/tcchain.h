@@ -114,9 +114,26 @@ static __always_inline struct tcc_scratch *tcc_scratch_get(void)
 	return bpf_map_lookup_elem(&tcc_scratch, &zero);
 }
 
-/* The parsed packet, or NULL when no parse stage ran before this one. */
+/*
+ * Markers the loader reads from the object's BTF (.rodata), never the
+ * data plane.  Each is static and referenced only by the SDK call that
+ * means it, so clang emits it only into objects that make that call:
+ *   tcc_reads_pkt	tcc_pkt_parsed(): the stage needs parse in an earlier
+ *			slot (stage set warns when none is there)
+ *   tcc_fills_pkt	tcc_parse() (<tcchain/parse.h>): later stages can
+ *			read the parsed packet
+ * The empty asm takes the marker's address and emits no instruction
+ * beyond loading it.
+ */
+#define TCC__MARK(var)	asm volatile("" :: "r"(&(var)))
+static const volatile __u32 tcc_reads_pkt = 1;
+
+/* The parsed packet, or NULL when no parse stage ran before this one (see
+ * tcc_pkt_get() in <tcchain/parse.h> for one that parses when needed).
+ */
 static __always_inline struct tcc_pkt *tcc_pkt_parsed(struct tcc_scratch *s)
 {
+	TCC__MARK(tcc_reads_pkt);
 	return s && (s->pkt.flags & TCC_PKT_PARSED) ? &s->pkt : NULL;
 }
 
@@ -236,8 +253,13 @@ static __always_inline int tcc__stage_finish(struct __sk_buff *skb, int verdict)
 /*
  * Define a stage.  The body is inlined into the program that the loader
  * puts into a slot; write it as a function taking struct __sk_buff *.
+ * It defines two globals: the program `name` and `tcc_stage__name`, the
+ * marker that tells the loader this program ends through the SDK (counts
+ * its verdicts, dispatches to the next slot).  A SEC("tc") program without
+ * it is loaded as a foreign, terminal stage (doc/abi.md).
  */
 #define TCC_STAGE(name)							\
+	const volatile __u32 tcc_stage__##name = TCC_ABI_VERSION;	\
 	static __always_inline int name##__body(struct __sk_buff *skb);	\
 	SEC("tc") int name(struct __sk_buff *skb)			\
 	{								\

@@ -144,11 +144,22 @@ static void print_time(const char *key, time_t when)
 void print_stage(const struct tcc_stage_info *si)
 {
 	out_uint("slot", "    slot %2llu:", si->slot);
+	bool foreign = si->flags & TCC_STAGE_F_FOREIGN;
+
 	out_string("prog", " %s", si->prog);
+	/* A foreign program ends the chain with a verdict nobody counts. */
+	out_bool("foreign", " foreign", foreign);
+	out_bool("terminal", " terminal", foreign);
 	out_uint("id", " id %llu", si->prog_id);
 	out_string("file", " file %s", si->file);
+	if (si->object[0])
+		out_string("object", " object %s", si->object);
+	else
+		out_null("object");
+	out_bool("needs_parse", " needs parse", si->flags & TCC_STAGE_F_READS_PKT);
 	print_time("loaded", si->loaded);
 	out_params(si->params, si->params[0] ? " params %s" : NULL);
+	out_words("kept_maps", si->kept_maps[0] ? " kept maps %s" : NULL, si->kept_maps);
 	out_text("\n");
 }
 
@@ -252,7 +263,7 @@ int do_show(int argc, char **argv)
 
 int do_prune(int argc, char **argv)
 {
-	int removed, dead_chains, dead_ns, err;
+	int removed, dead_chains, dead_ns, orphans, err;
 
 	if (argc > 0) {
 		p_err("prune: unknown keyword '%s'", argv[0]);
@@ -269,11 +280,17 @@ int do_prune(int argc, char **argv)
 		p_fail(err, "cannot prune the chains of deleted namespaces");
 		return -1;
 	}
+	err = tcc_orphans_prune(ctx, &orphans);
+	if (err) {
+		p_fail(err, "cannot remove the tcchain filters that have no pins");
+		return -1;
+	}
 	out_open_object(NULL);
 	out_uint("removed", "removed %llu chain(s):", removed + dead_chains);
 	out_uint("stale", " %llu stale,", removed);
 	out_uint("in_deleted_netns", " %llu in deleted namespaces", dead_chains);
-	out_uint("deleted_netns", " (%llu namespace(s))\n", dead_ns);
+	out_uint("deleted_netns", " (%llu namespace(s))", dead_ns);
+	out_uint("orphan_filters", "; %llu filter(s) with no pins\n", orphans);
 	out_close_object();
 	return 0;
 }

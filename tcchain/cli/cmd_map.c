@@ -181,25 +181,35 @@ static int list_cb(const char *name, void *arg)
 }
 
 /* SLOT MAP? then dev/dir; fills the chain and the map name. */
-static struct tcc_chain *parse_slot_map(int *argc, char ***argv, bool need_map, __u32 *slot,
-					const char **map, struct target *t, const char *what)
+static int parse_slot_map_args(int *argc, char ***argv, bool need_map, __u32 *slot,
+			       const char **map, const char *what)
 {
+	enum tcc_dir dir;
+
 	if (*argc < 1) {
 		p_err("%s: SLOT is required", what);
-		return NULL;
+		return -1;
 	}
 	if (parse_u32((*argv)[0], "slot", 0, TCC_MAX_SLOTS - 1, slot))
-		return NULL;
+		return -1;
 	(*argc)--, (*argv)++;
 	*map = NULL;
-	if (*argc > 0 && !is_kw((*argv)[0], "dev") && tcc_dir_parse((*argv)[0], &t->dir)) {
+	if (*argc > 0 && !is_kw((*argv)[0], "dev") && tcc_dir_parse((*argv)[0], &dir)) {
 		*map = (*argv)[0];
 		(*argc)--, (*argv)++;
 	}
 	if (need_map && !*map) {
 		p_err("%s: MAP is required (see '%s map show %u')", what, bin_name, *slot);
-		return NULL;
+		return -1;
 	}
+	return 0;
+}
+
+static struct tcc_chain *parse_slot_map(int *argc, char ***argv, bool need_map, __u32 *slot,
+					const char **map, struct target *t, const char *what)
+{
+	if (parse_slot_map_args(argc, argv, need_map, slot, map, what))
+		return NULL;
 	return target_chain(t, what);
 }
 
@@ -224,75 +234,84 @@ static int split_target(int argc, char **argv, struct target *t)
 	return argc;
 }
 
+struct show_args {
+	__u32 slot;
+	const char *name;
+	bool percpu;
+	char why[160];		/* why the last chain had nothing to show */
+};
+
+/* One chain's maps of the slot, or one map's entries; 0 when the chain
+ * has no such stage or map. */
+static int map_show_cb(struct tcc_chain *chain, void *arg)
+{
+	struct show_args *a = arg;
+	struct list_args la = { .chain = chain, .slot = a->slot };
+	struct tcc_map m;
+	int err;
+
+	if (tcc_stage_info(chain, a->slot, &(struct tcc_stage_info){})) {
+		snprintf(a->why, sizeof(a->why), "slot %u is empty", a->slot);
+		return 0;
+	}
+	if (a->name) {
+		err = tcc_map_open(chain, a->slot, a->name, &m);
+		if (err) {
+			snprintf(a->why, sizeof(a->why), "cannot open map '%s' of slot %u: %s",
+				 a->name, a->slot, strerror(-err));
+			return 0;
+		}
+		if (a->percpu && !m.ncpu) {
+			p_err("cannot show map '%s' per CPU: it is not a per-CPU map", a->name);
+			tcc_map_close(&m);
+			return -ECANCELED;
+		}
+	}
+	out_open_object(NULL);
+	out_chain_id(chain, " %s: ");
+	out_uint("slot", "slot %llu", a->slot);
+	if (!a->name) {
+		out_text("\n");
+		out_open_array("maps");
+		err = tcc_stage_maps(chain, a->slot, list_cb, &la);
+		out_close_array();
+	} else {
+		out_string("map", " map %s", a->name);
+		out_text("\n");
+		err = map_dump(&m, a->percpu);
+		tcc_map_close(&m);
+	}
+	out_close_object();
+	if (err) {
+		p_fail(err, "cannot read the maps of slot %u", a->slot);
+		return -ECANCELED;
+	}
+	return 1;
+}
+
 static int do_map_show(int argc, char **argv)
 {
-	struct list_args la;
-	struct tcc_chain *chain;
+	struct show_args a = {};
 	struct target t = {};
-	const char *name;
-	struct tcc_map m;
-	bool percpu = false;
-	__u32 slot;
-	int err;
+	int shown;
 
 	argc = split_target(argc, argv, &t);
 	if (argc < 0)
 		return -1;
 	if (argc == 3 && is_kw(argv[2], "percpu")) {
-		percpu = true;
+		a.percpu = true;
 		argc--;
 	}
 	if (argc > 2) {
 		p_err("map show: unknown keyword '%s'", argv[2]);
 		return -1;
 	}
-	chain = parse_slot_map(&argc, &argv, false, &slot, &name, &t, "show maps");
-	if (!chain)
+	if (parse_slot_map_args(&argc, &argv, false, &a.slot, &a.name, "show maps"))
 		return -1;
-	if (tcc_stage_info(chain, slot, &(struct tcc_stage_info){})) {
-		p_err("cannot show maps: slot %u is empty", slot);
-		tcc_chain_close(chain);
-		return -1;
-	}
-	if (!name) {
-		la.chain = chain;
-		la.slot = slot;
-		out_open_object(NULL);
-		out_chain_id(chain, NULL);
-		out_uint("slot", NULL, slot);
-		out_open_array("maps");
-		err = tcc_stage_maps(chain, slot, list_cb, &la);
-		out_close_array();
-		out_close_object();
-		if (err)
-			p_fail(err, "cannot list the maps of slot %u", slot);
-		tcc_chain_close(chain);
-		return err ? -1 : 0;
-	}
-	err = tcc_map_open(chain, slot, name, &m);
-	if (err) {
-		p_fail(err, "cannot open map '%s' of slot %u", name, slot);
-		tcc_chain_close(chain);
-		return -1;
-	}
-	if (percpu && !m.ncpu) {
-		p_err("cannot show map '%s' per CPU: it is not a per-CPU map", name);
-		tcc_map_close(&m);
-		tcc_chain_close(chain);
-		return -1;
-	}
-	out_open_object(NULL);
-	out_chain_id(chain, NULL);
-	out_uint("slot", NULL, slot);
-	out_string("map", "map %s", name);
-	out_text("\n");
-	err = map_dump(&m, percpu);
-	out_close_object();
-	if (err)
-		p_fail(err, "cannot read map '%s' of slot %u", name, slot);
-	tcc_map_close(&m);
-	tcc_chain_close(chain);
-	return err ? -1 : 0;
+	shown = foreach_target_chain(&t, "show maps", map_show_cb, &a);
+	if (shown == 0)
+		p_err("cannot show maps: %s", a.why);
+	return shown > 0 ? 0 : -1;
 }
 
 /* FIELD=VALUE (or a bare VALUE for a scalar) words up to the next keyword. */

@@ -31,9 +31,8 @@ static int rules_help(int argc, char **argv)
 }
 
 /* Trailing "dev DEV [DIR]" (or a bare DIR) and a leading "slot N". */
-static struct tcc_chain *rules_target(int *argc, char ***argv, long *slot, const char *what)
+static int rules_args(int *argc, char ***argv, struct target *t, long *slot, const char *what)
 {
-	struct target t = {};
 	enum tcc_dir dir;
 	__u32 v;
 
@@ -42,13 +41,13 @@ static struct tcc_chain *rules_target(int *argc, char ***argv, long *slot, const
 		const char *a = (*argv)[i];
 
 		if (is_kw(a, "dev") || !tcc_dir_parse(a, &dir)) {
-			int used = parse_target(*argc - i, *argv + i, &t);
+			int used = parse_target(*argc - i, *argv + i, t);
 
 			if (used < 0)
-				return NULL;
+				return -1;
 			if (i + used != *argc) {
 				p_err("%s: unexpected '%s' after the device", what, (*argv)[i + used]);
-				return NULL;
+				return -1;
 			}
 			*argc = i;
 			break;
@@ -57,14 +56,23 @@ static struct tcc_chain *rules_target(int *argc, char ***argv, long *slot, const
 	if (*argc >= 1 && is_kw((*argv)[0], "slot")) {
 		if (*argc < 2) {
 			p_err("%s: 'slot' needs a number", what);
-			return NULL;
+			return -1;
 		}
 		if (parse_u32((*argv)[1], "slot", 0, TCC_MAX_SLOTS - 1, &v))
-			return NULL;
+			return -1;
 		*slot = v;
 		*argc -= 2;
 		*argv += 2;
 	}
+	return 0;
+}
+
+static struct tcc_chain *rules_target(int *argc, char ***argv, long *slot, const char *what)
+{
+	struct target t = {};
+
+	if (rules_args(argc, argv, &t, slot, what))
+		return NULL;
 	return target_chain(&t, what);
 }
 
@@ -163,34 +171,34 @@ static void print_fields(const struct tcc_rule *r)
 	}
 }
 
-static int rules_show(int argc, char **argv)
-{
-	struct tcc_rule *rules = NULL, def;
-	struct tcc_chain *chain;
-	char what[64];
-	__u32 slot;
+struct show_args {
 	long want;
-	int n = 0, err = -1;
+	int err;		/* why the last chain had nothing to show */
+};
 
-	snprintf(what, sizeof(what), "show %s rules", kind->name);
-	chain = rules_target(&argc, &argv, &want, what);
-	if (!chain)
-		return -1;
-	if (argc > 0) {
-		p_err("%s show: unknown keyword '%s'", kind->name, argv[0]);
-		goto out;
+static int show_cb(struct tcc_chain *chain, void *arg)
+{
+	struct show_args *a = arg;
+	struct tcc_rule *rules = NULL, def;
+	__u32 slot;
+	int n = 0, err;
+
+	err = tcc_kind_slot(ctx, chain, kind, a->want, &slot);
+	if (err == -ENOENT) {
+		a->err = err;
+		return 0;	/* no such stage on this chain: another may have one */
 	}
-	err = tcc_kind_slot(ctx, chain, kind, want, &slot);
 	if (!err)
 		err = kind->rule_list(ctx, chain, slot, &rules, &n);
 	if (!err && kind->rule_default)
 		err = kind->rule_default(ctx, chain, slot, &def);
 	if (err) {
-		p_fail(err, "cannot %s", what);
-		goto out;
+		free(rules);
+		p_fail(err, "cannot show %s rules", kind->name);
+		return -ECANCELED;
 	}
 	out_open_object(NULL);
-	out_chain_id(chain, NULL);
+	out_chain_id(chain, " %s: ");
 	out_text("%s in slot ", kind->name);
 	out_uint("slot", "%llu", slot);
 	if (kind->rule_default) {
@@ -209,10 +217,40 @@ static int rules_show(int argc, char **argv)
 	}
 	out_close_array();
 	out_close_object();
-out:
 	free(rules);
-	tcc_chain_close(chain);
-	return err ? -1 : 0;
+	return 1;
+}
+
+/* Every chain the target names (all of them by default), labelled. */
+static int rules_show(int argc, char **argv)
+{
+	struct show_args a = {};
+	struct target t = {};
+	char what[64];
+	int shown;
+
+	snprintf(what, sizeof(what), "show %s rules", kind->name);
+	if (rules_args(&argc, &argv, &t, &a.want, what))
+		return -1;
+	if (argc > 0) {
+		p_err("%s show: unknown keyword '%s'", kind->name, argv[0]);
+		return -1;
+	}
+	shown = foreach_target_chain(&t, what, show_cb, &a);
+	if (shown == 0)
+		p_fail(a.err, "cannot %s", what);
+	return shown > 0 ? 0 : -1;
+}
+
+/* Rule edits read, change and write whole lists: one writer at a time. */
+static int rules_add_locked(int argc, char **argv)
+{
+	return run_locked(rules_add, argc, argv);
+}
+
+static int rules_del_locked(int argc, char **argv)
+{
+	return run_locked(rules_del, argc, argv);
 }
 
 bool is_rules_object(const char *word)
@@ -225,8 +263,8 @@ bool is_rules_object(const char *word)
 int do_rules(const char *object, int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
-		{ "add",  rules_add },
-		{ "del",  rules_del },
+		{ "add",  rules_add_locked },
+		{ "del",  rules_del_locked },
 		{ "show", rules_show },
 		{ "list", rules_show },
 		{ "help", rules_help },

@@ -13,11 +13,14 @@ static int do_stage_help(int argc, char **argv)
 	(void)argc; (void)argv;
 	fprintf(stderr,
 		"Usage: %s stage set SLOT { FILE | NAME } [ prog PROG ] [ dev DEV [ ingress | egress ] ]\n"
-		"                    [ param NAME=VALUE ... ]\n"
+		"                    [ param NAME=VALUE ... ] [ maps fresh ]\n"
 		"       %s stage del SLOT [ dev DEV [ ingress | egress ] ]\n"
 		"       %s stage show [ dev DEV [ ingress | egress ] ]\n"
 		"SLOT := 0..%d; stages run in slot order, empty slots cost nothing.\n"
 		"NAME is a stage of the installed library (parse, acl, ratelimit, mark, count).\n"
+		"FILE is an object (.o) or C source (.c), which is compiled with\n"
+		"clang -O2 -g -target bpf into /var/cache/tcchain first.  A tc program\n"
+		"not built with TCC_STAGE is a foreign, terminal stage: last used slot only.\n"
 		"dev and direction may be left out when the namespace has one chain.\n",
 		bin_name, bin_name, bin_name, TCC_MAX_SLOTS - 1);
 	return 0;
@@ -59,6 +62,16 @@ static int do_stage_set(int argc, char **argv)
 	argc -= 2;
 	argv += 2;
 	while (argc > 0) {
+		if (is_kw(*argv, "maps")) {
+			ONCE(opts.fresh_maps, "maps");
+			NEXT_ARG();
+			if (argc < 1 || !is_kw(*argv, "fresh")) {
+				p_err("stage set: 'maps' takes 'fresh' (new, empty maps for the stage)");
+				return -1;
+			}
+			NEXT_ARG();
+			continue;
+		}
 		if (is_kw(*argv, "prog")) {
 			ONCE(prog, "prog");
 			NEXT_ARG(); REQ_ARGS(1);
@@ -162,9 +175,20 @@ static int do_stage_del(int argc, char **argv)
 	return err ? -1 : 0;
 }
 
+/* Each chain, labelled, as stats shows them. */
+static int stage_show_cb(struct tcc_chain *c, void *arg)
+{
+	(void)arg;
+	out_open_object(NULL);
+	out_chain_id(c, " %s:");
+	out_text("\n");
+	print_stages(c);
+	out_close_object();
+	return 1;
+}
+
 static int do_stage_show(int argc, char **argv)
 {
-	struct tcc_chain *chain;
 	struct target t = {};
 	int used;
 
@@ -175,15 +199,7 @@ static int do_stage_show(int argc, char **argv)
 		p_err("stage show: unknown keyword '%s'", argv[used]);
 		return -1;
 	}
-	chain = target_chain(&t, "show stages");
-	if (!chain)
-		return -1;
-	out_open_object(NULL);
-	out_chain_id(chain, NULL);
-	print_stages(chain);
-	out_close_object();
-	tcc_chain_close(chain);
-	return 0;
+	return foreach_target_chain(&t, "show stages", stage_show_cb, NULL) < 0 ? -1 : 0;
 }
 
 int do_stage(int argc, char **argv)

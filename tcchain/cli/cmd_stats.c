@@ -12,12 +12,25 @@ static void print_counts(const struct tcc_slot_stats *s)
 {
 	out_uint("packets", " %12llu", s->packets);
 	out_uint("bytes", " %14llu", s->bytes);
-	out_uint("pass", " %10llu", s->pass);
-	out_uint("drop", " %10llu", s->drop);
-	out_uint("redirect", " %8llu", s->redirect);
-	out_uint("other", " %8llu", s->other);
+	if (s->is_foreign) {
+		/* A foreign stage's verdicts are not counted: unknown, not 0. */
+		out_null("pass");
+		out_null("drop");
+		out_null("redirect");
+		out_null("other");
+		out_text(" %10s %10s %8s %8s", "-", "-", "-", "-");
+	} else {
+		out_uint("pass", " %10llu", s->pass);
+		out_uint("drop", " %10llu", s->drop);
+		out_uint("redirect", " %8llu", s->redirect);
+		out_uint("other", " %8llu", s->other);
+	}
 	out_uint("next", " %12llu", s->next);
 	out_uint("miss", " %6llu", s->miss);
+	out_bool("foreign", NULL, s->is_foreign);
+	out_bool("terminal", NULL, s->is_foreign);
+	if (s->is_foreign)
+		out_text("  foreign: terminal, verdicts not counted");
 }
 
 static bool target_has(const struct target *t, const struct tcc_chain *c)
@@ -92,6 +105,8 @@ static int stats_cb(struct tcc_chain *c, void *arg)
 	out_uint("redirect", " redirect %llu", total.redirect);
 	out_uint("other", " other %llu", total.other);
 	out_uint("miss", " miss %llu", total.miss);
+	/* packets that ended in a foreign stage (doc/abi.md) */
+	out_uint("foreign", total.foreign ? " foreign %llu" : NULL, total.foreign);
 	out_text("\n");
 	out_close_object();
 	out_close_object();

@@ -169,15 +169,25 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, c
 
 void p_fail(int err, const char *fmt, ...)
 {
-	const char *detail = tcc_ctx_detail(ctx);
+	const char *detail = tcc_ctx_detail(ctx), *log = tcc_ctx_log(ctx);
 	char what[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	p_err("%s: %s", what, detail ? detail : strerror(err < 0 ? -err : err));
-	p_debug(tcc_ctx_log(ctx));
+	/* A log with -ENOEXEC is clang's diagnostics for a stage from C
+	 * source: always shown.  Otherwise it is the verifier's, shown
+	 * whole with -d and pointed at without.
+	 */
+	if (log && err == -ENOEXEC) {
+		p_err("%s: %s", what, detail ? detail : strerror(-err));
+		fprintf(stderr, "%s%s", log, log[strlen(log) - 1] == '\n' ? "" : "\n");
+		return;
+	}
+	p_err("%s: %s%s", what, detail ? detail : strerror(err < 0 ? -err : err),
+	      log && !debug_output ? " (run with -d for the whole verifier log)" : "");
+	p_debug(log);
 }
 
 /* The lock is the library's (re-entrant): a handler run here may call
@@ -288,6 +298,67 @@ static int pick_cb(struct tcc_chain *c, void *arg)
 		p->open_err = p->found ? 0 : -errno;
 	}
 	return 0;
+}
+
+struct each {
+	const struct target *t;
+	const char *what;
+	int (*cb)(struct tcc_chain *c, void *arg);
+	void *arg;
+	int n, shown;
+};
+
+static int each_cb(struct tcc_chain *c, void *arg)
+{
+	struct each *e = arg;
+	int r;
+
+	if ((e->t->ifindex && tcc_chain_ifindex(c) != e->t->ifindex) ||
+	    (e->t->has_dir && tcc_chain_dir(c) != e->t->dir))
+		return 0;
+	e->n++;
+	/* A chain that cannot be opened is never skipped in silence. */
+	if (tcc_chain_error(c)) {
+		char name[IF_NAMESIZE] = "?";
+
+		if_indextoname(tcc_chain_ifindex(c), name);
+		p_err("cannot %s on %s %s: cannot open the chain: %s", e->what, name,
+		      tcc_dir_str(tcc_chain_dir(c)), strerror(-tcc_chain_error(c)));
+		return -ECANCELED;
+	}
+	r = e->cb(c, e->arg);
+	if (r > 0)
+		e->shown++;
+	return r < 0 ? r : 0;
+}
+
+int foreach_target_chain(const struct target *t, const char *what,
+			 int (*cb)(struct tcc_chain *c, void *arg), void *arg)
+{
+	struct each e = { .t = t, .what = what, .cb = cb, .arg = arg };
+	int err;
+
+	out_open_array(NULL);
+	err = tcc_chain_foreach(ctx, each_cb, &e);
+	out_close_array();
+	if (err == -ECANCELED)
+		return -1;		/* cb said why */
+	if (err) {
+		p_fail(err, "cannot %s", what);
+		return -1;
+	}
+	if (!e.n) {
+		char where[64] = "";
+
+		if (t->dev || t->has_dir)
+			snprintf(where, sizeof(where), " on %s%s%s", t->dev ? t->dev : "",
+				 t->dev && t->has_dir ? " " : "",
+				 t->has_dir ? tcc_dir_str(t->dir) : "");
+		p_err("cannot %s: no chain%s (create one with: %s add dev DEV ingress)",
+		      what, where, bin_name);
+		return -1;
+	}
+	return e.shown;
 }
 
 void out_chain_id(const struct tcc_chain *c, const char *text_fmt)
@@ -469,8 +540,12 @@ int main(int argc, char **argv)
 		out_null_if_empty();
 	out_flush();
 	/* A change that committed succeeded; leftover cleanup is only said. */
-	if (tcc_ctx_warning(ctx))
-		fprintf(stderr, "Warning: %s\n", tcc_ctx_warning(ctx));
+	if (tcc_ctx_note(ctx))
+		fprintf(stderr, "Note: %s\n", tcc_ctx_note(ctx));
+	for (const char *w = tcc_ctx_warning(ctx), *nl; w && *w; w = *nl ? nl + 1 : nl) {
+		nl = strchrnul(w, '\n');
+		fprintf(stderr, "Warning: %.*s\n", (int)(nl - w), w);
+	}
 	status = !err ? 0 : cli_refused || tcc_ctx_refused(ctx) ? 2 : 1;
 	tcc_ctx_free(ctx);
 	return status;

@@ -67,6 +67,16 @@ int parse_target(int argc, char **argv, struct target *t);
 struct tcc_chain *target_chain(struct target *t, const char *what);
 int parse_u32(const char *arg, const char *what, unsigned long min, unsigned long max,
 	      __u32 *out);
+/*
+ * Call cb for every chain the target names, all chains when it names none,
+ * inside a JSON array: the read-only commands (stage show, acl show, map
+ * show) show each chain, labelled, as stats does.  cb returns 1 when it
+ * printed the chain, 0 when it had nothing to show there, or -ECANCELED
+ * after p_err().  Returns how many chains were shown, or -1 after p_err()
+ * (no chain at all).
+ */
+int foreach_target_chain(const struct target *t, const char *what,
+			 int (*cb)(struct tcc_chain *c, void *arg), void *arg);
 /* One error line: the action, then the library's detail or strerror. */
 void p_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

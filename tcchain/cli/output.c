@@ -328,3 +328,19 @@ void out_params(const char *params, const char *text_fmt)
 	}
 	out_close_object();
 }
+
+void out_words(const char *key, const char *text_fmt, const char *words)
+{
+	char buf[1024], *save = NULL, *tok;
+
+	if (!json_output) {
+		if (text_fmt)
+			printf(text_fmt, words);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s", words);
+	out_open_array(key);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		out_string(NULL, NULL, tok);
+	out_close_array();
+}

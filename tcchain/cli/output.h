@@ -31,6 +31,8 @@ void out_flush(void);
 void out_null_if_empty(void);
 /* A stage's params ("a=1 b=2", as typed): an object under -j. */
 void out_params(const char *params, const char *text_fmt);
+/* Space-separated words: an array of strings under -j. */
+void out_words(const char *key, const char *text_fmt, const char *words);
 
 /* "Error: ..." on stderr, or {"error": "..."} on stdout under -j. */
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

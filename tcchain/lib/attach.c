@@ -197,6 +197,7 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 	__u16 prio = opts->prio ?: TCC_DEFAULT_PRIO;
 	__u32 handle = opts->handle ?: TCC_DEFAULT_HANDLE;
 	bool made_qdisc = false, made_dir = false, replaced = false;
+	int orphans = 0;
 	char stages[sizeof(ctx->warning) - 64] = "";
 	struct tcc_nl_filter_info fi;
 	struct tcc_nl_qdisc q;
@@ -266,6 +267,18 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 		err = hook_filter_get(ctx, opts->ifindex, opts->dir, prio, handle, &fi);
 		if (err < 0)
 			goto out;
+		if (err > 0 && !strcmp(fi.kind, "bpf") && !strcmp(fi.name, TCC_FILTER_NAME) &&
+		    !replaced) {
+			int n = 0;
+
+			/* A tcchain filter with no pins (see orphan.c): nothing
+			 * can reach its chain any more; this add replaces it.
+			 */
+			err = tcc__orphans_remove(ctx, opts->ifindex, opts->dir, &n);
+			if (err)
+				goto out;
+			orphans = n;
+		}
 		if (err > 0) {
 			err = tcc__fail(ctx, -EEXIST,
 					"a %s filter%s%s already sits at prio %u handle 0x%x",
@@ -306,7 +319,7 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 		.prio = prio,
 		.handle = handle,
 		.prog_fd = c->entry_fd,
-		.name = "tcchain",
+		.name = TCC_FILTER_NAME,
 	});
 	if (err) {
 		err = tcc__nl_fail(ctx, err);
@@ -314,6 +327,9 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 	}
 	if (replaced)
 		tcc__warn(ctx, "replaced a detached chain (stages: %s)", stages[0] ? stages : "none");
+	else if (orphans)
+		tcc__warn(ctx, "replaced a tcchain filter that had no pins (prio %u handle 0x%x)",
+			  prio, handle);
 	goto out;
 
 undo:
@@ -341,7 +357,7 @@ static int entry_filter_cb(const struct tcc_nl_filter_info *f, void *arg)
 
 	if (f->chain || !f->has_prog)
 		return 0;
-	if (ef->entry_id ? f->prog_id != ef->entry_id : strcmp(f->name, "tcchain"))
+	if (ef->entry_id ? f->prog_id != ef->entry_id : strcmp(f->name, TCC_FILTER_NAME))
 		return 0;
 	ef->found = true;
 	ef->f = *f;
@@ -412,7 +428,15 @@ int tcc_chain_del(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d)
 		goto out;
 	}
 	if (!c) {
+		int n = 0;
+
 		err = -errno;
+		/* No pins: a tcchain filter left on the hook is removed. */
+		if (err == -ENOENT && !tcc__orphans_remove(ctx, ifindex, d, &n) && n) {
+			tcc__warn(ctx, "removed %d tcchain filter%s that had no pins", n,
+				  n > 1 ? "s" : "");
+			err = 0;
+		}
 		goto out;
 	}
 	err = tcc__chain_attached(ctx, c);

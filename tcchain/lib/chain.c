@@ -258,6 +258,18 @@ struct tcc_chain *tcc__chain_open_dir(const char *dir, int ifindex, enum tcc_dir
 		err = -EPROTO;
 		goto err;
 	}
+	/* The control plane's own rows changed size: a chain pinned by
+	 * another tcchain build is another ABI, not something to misread. */
+	{
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(c->meta_fd, &info, &len) ||
+		    info.value_size != sizeof(struct tcc_meta)) {
+			err = -EPROTO;
+			goto err;
+		}
+	}
 	err = chain_map_config(c);
 	if (err)
 		goto err;

@@ -83,12 +83,30 @@ const char *tcc_ctx_warning(const struct tcc_ctx *ctx)
 	return ctx->warning[0] ? ctx->warning : NULL;
 }
 
+/* Warnings pile up, one per line: a command may have several to say. */
 void tcc__warn(struct tcc_ctx *ctx, const char *fmt, ...)
+{
+	size_t used = strlen(ctx->warning);
+	va_list ap;
+
+	if (used && used + 1 < sizeof(ctx->warning))
+		ctx->warning[used++] = '\n';
+	va_start(ap, fmt);
+	vsnprintf(ctx->warning + used, sizeof(ctx->warning) - used, fmt, ap);
+	va_end(ap);
+}
+
+const char *tcc_ctx_note(const struct tcc_ctx *ctx)
+{
+	return ctx->note[0] ? ctx->note : NULL;
+}
+
+void tcc__note(struct tcc_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ctx->warning, sizeof(ctx->warning), fmt, ap);
+	vsnprintf(ctx->note, sizeof(ctx->note), fmt, ap);
 	va_end(ap);
 }
 
@@ -96,6 +114,7 @@ void tcc__clear(struct tcc_ctx *ctx)
 {
 	ctx->detail[0] = '\0';
 	ctx->warning[0] = '\0';
+	ctx->note[0] = '\0';
 	ctx->kernel = false;
 	free(ctx->log);
 	ctx->log = NULL;

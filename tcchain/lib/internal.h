@@ -10,6 +10,7 @@
 
 struct bpf_object;
 struct bpf_map;
+struct bpf_program;
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -23,11 +24,12 @@ struct tcc_meta {
 	__u32 prog_id;		/* slot rows: stage program id, 0 = empty */
 	__u32 prio;		/* chain row */
 	__u32 handle;		/* chain row */
-	__u32 flags;		/* chain row: TCC_META_F_* */
+	__u32 flags;		/* slot rows: TCC_STAGE_F_* */
 	__s64 loaded;		/* slot rows: wall clock, seconds */
 	char prog[64];
-	char file[256];
+	char file[PATH_MAX];	/* whole: show never cuts a path */
 	char params[512];
+	char kept_maps[128];	/* slot rows: maps carried over from the stage replaced */
 	/* slot rows: the flow at this slot when the stage went in, so its
 	 * counts start from zero (see stats.c)
 	 */
@@ -64,7 +66,10 @@ struct tcc_meta {
 struct tcc_ctx {
 	struct tcc_nl *nl;	/* opened on first use, in the current netns */
 	char detail[1024];
-	char warning[512];	/* after a commit: cleanup that did not finish */
+	char warning[1024];	/* lines: cleanup that did not finish, or
+				 * what a change that worked may break */
+	char note[512];		/* what the command did that the user may
+				 * not expect (a foreign stage loaded) */
 	char *log;		/* verifier log of the last failed load */
 	bool kernel;		/* the kernel or the verifier refused */
 };
@@ -92,6 +97,8 @@ struct tcc_chain {
 /* ctx.c */
 struct tcc_nl *tcc__nl(struct tcc_ctx *ctx);
 void tcc__warn(struct tcc_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void tcc__note(struct tcc_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int tcc__fail(struct tcc_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -164,8 +171,44 @@ int tcc__stats_baseline(const struct tcc_chain *chain, __u32 slot, struct tcc_me
 /* btf_value.c: add src's counters (plain integers) into dst; src NULL zeroes them */
 int tcc__btf_sum_counters(const struct btf *btf, __u32 type_id, void *dst, const void *src);
 
-/* params.c */
+/* carry.c: the old stage's maps for an in-place replace (occupied slot);
+ * kept gets their names.  -EINVAL (said in ctx) when one changed and fresh
+ * is not set. */
+int tcc__maps_carry(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
+		    struct bpf_object *obj, bool occupied, bool fresh,
+		    char *kept, size_t kept_len);
+/* stage.c: the chain's own maps that stages share (config, scratch, ...) */
+bool tcc__is_shared_map(const char *name);
+
+/* orphan.c: tcchain filters (TCA_BPF_NAME TCC_FILTER_NAME) on a hook whose
+ * chain has no pins; *removed counts what went */
+#define TCC_FILTER_NAME	"tcchain"
+int tcc__orphans_remove(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, int *removed);
+int tcc__orphans_prune(struct tcc_ctx *ctx, int *removed);
+
+/* stage_obj.c: a stage's object before it is loaded */
+int tcc__check_file(struct tcc_ctx *ctx, const char *file);
+int tcc__check_source(struct tcc_ctx *ctx, const char *file);
+/* Choose the program (want, or the only tc one); autoload only it. */
+int tcc__pick_prog(struct tcc_ctx *ctx, struct bpf_object *obj, const char *want,
+		   struct bpf_program **out);
+/* The verifier's reason and the source line it refused, from its log. */
+void tcc__verifier_reason(const char *log, char *out, size_t len);
+
+/* foreign.c: what a stage is (TCC_STAGE_F_*), where it may go */
+#define TCC__SLOT_OCCUPIED	(1U << 31)
+unsigned int tcc__stage_probe(struct bpf_object *obj, const char *prog);
+/* Refuse a foreign stage before others, or any stage after a foreign one. */
+int tcc__foreign_check(struct tcc_ctx *ctx, const struct tcc_chain *chain, __u32 slot,
+		       const char *prog, unsigned int flags);
+/* Slots whose stage reads the parsed packet with no filler before it. */
+__u32 tcc__unparsed_mask(const struct tcc_chain *chain);
+/* Warn for the slots in that mask now that were not in before. */
+void tcc__unparsed_warn(struct tcc_ctx *ctx, const struct tcc_chain *chain, __u32 before);
+
+/* params.c (flags: tcc__stage_probe's; a foreign object needs no SDK) */
 int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj, const char *prog,
+		      unsigned int flags,
 		      const struct tcc_param *typed, size_t n_typed, __u32 slot,
 		      char *summary, size_t summary_len);
 

@@ -46,7 +46,8 @@ const struct tcc_kind *tcc_kind_of(const struct tcc_chain *chain, __u32 slot)
 {
 	struct tcc_stage_info si;
 
-	if (tcc_stage_info(chain, slot, &si))
+	/* A foreign program called like a shipped stage is not that stage. */
+	if (tcc_stage_info(chain, slot, &si) || (si.flags & TCC_STAGE_F_FOREIGN))
 		return NULL;
 	return tcc_kind_find(si.prog);
 }

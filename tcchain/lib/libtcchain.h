@@ -41,6 +41,10 @@ const char *tcc_ctx_detail(const struct tcc_ctx *ctx);
  * point did not finish; what was left is said here (NULL when nothing was).
  */
 const char *tcc_ctx_warning(const struct tcc_ctx *ctx);
+/* Warnings are one per line.  A note says what a call that worked did
+ * that the caller may not expect (a foreign stage loaded), or NULL.
+ */
+const char *tcc_ctx_note(const struct tcc_ctx *ctx);
 /* Whether the last failure was the kernel's or the verifier's refusal
  * (the CLI exits 2), rather than input tcchain itself found wrong (1). */
 bool tcc_ctx_refused(const struct tcc_ctx *ctx);
@@ -123,6 +127,9 @@ int tcc_chain_del(struct tcc_ctx *ctx, int ifindex, enum tcc_dir dir);
  * back).  *removed counts them.  Attached chains are never touched.
  */
 int tcc_chain_prune(struct tcc_ctx *ctx, int *removed);
+/* Remove the tcchain filters of the current netns whose chain has no pins
+ * (pins that vanished under a running chain); *removed counts them. */
+int tcc_orphans_prune(struct tcc_ctx *ctx, int *removed);
 /* Open the pinned chain of (current netns, ifindex, dir); -ENOENT if none. */
 struct tcc_chain *tcc_chain_open(struct tcc_ctx *ctx, int ifindex, enum tcc_dir dir);
 void tcc_chain_close(struct tcc_chain *chain);
@@ -170,10 +177,13 @@ struct tcc_param {
 };
 
 struct tcc_stage_opts {
-	const char *file;		/* path of the .bpf.o */
+	const char *file;		/* path of the .bpf.o, or of C source (.c) */
 	const char *prog;		/* program name; NULL: the only tc program */
 	const struct tcc_param *params;
 	size_t n_params;
+	/* Replacing a stage in place keeps its maps whose definition is
+	 * unchanged (doc/abi.md); fresh_maps gives it new, empty ones. */
+	bool fresh_maps;
 };
 
 /*
@@ -187,12 +197,30 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *chain, __u32 slot,
 /* Unlink from next[], empty the slot, remove its pins.  -ENOENT if empty. */
 int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *chain, __u32 slot);
 
+/*
+ * What the loader found out about a stage (doc/abi.md, "Foreign stages"):
+ *  FOREIGN	a tc program not built with TCC_STAGE (a plain SEC("tc")
+ *		program, with or without <tcchain.h>): it does not hand the
+ *		packet on, so its verdict ends the chain, and it counts
+ *		nothing; tcchain knows only how many packets reached it.
+ *  READS_PKT	it calls tcc_pkt_parsed(): it needs parse in an earlier slot
+ *  FILLS_PKT	it fills the parsed packet (parse, tcc_parse(), tcc_pkt_get())
+ *  SOURCE	file is C source that stage set compiled (object says where)
+ */
+#define TCC_STAGE_F_FOREIGN	(1U << 0)
+#define TCC_STAGE_F_READS_PKT	(1U << 1)
+#define TCC_STAGE_F_FILLS_PKT	(1U << 2)
+#define TCC_STAGE_F_SOURCE	(1U << 3)
+
 struct tcc_stage_info {
 	__u32 slot;
 	__u32 prog_id;
+	__u32 flags;			/* TCC_STAGE_F_* */
 	char prog[64];			/* program name */
-	char file[256];			/* object file as given, made absolute */
+	char file[4096];		/* object file (or C source) as given, made absolute (PATH_MAX) */
+	char object[4096];		/* SOURCE: the object compiled from it; else "" */
 	char params[512];		/* "name=value name=value" as set */
+	char kept_maps[128];		/* "a b": maps carried over from the stage it replaced */
 	time_t loaded;			/* wall clock, seconds */
 };
 
@@ -233,6 +261,8 @@ int tcc_stage_maps(const struct tcc_chain *chain, __u32 slot,
 		   int (*cb)(const char *name, void *arg), void *arg);
 int tcc_map_open(const struct tcc_chain *chain, __u32 slot, const char *name,
 		 struct tcc_map *map);
+/* The same for a map fd of the caller's (taken over: tcc_map_close closes it). */
+int tcc_map_from_fd(int fd, const char *name, struct tcc_map *map);
 void tcc_map_close(struct tcc_map *map);
 /*
  * Look up key; value gets value_size bytes.  Per-CPU maps are summed
@@ -266,6 +296,12 @@ struct tcc_slot_stats {
 	__u64 other;
 	__u64 next;
 	__u64 miss;
+	/* Packets that ended in a foreign stage, whose verdict tcchain
+	 * cannot see.  A foreign slot's row has packets and bytes (what
+	 * reached it) and foreign == packets; its pass..other stay 0.
+	 */
+	__u64 foreign;
+	bool is_foreign;		/* slot rows: the stage is foreign */
 };
 
 /*
@@ -368,7 +404,7 @@ int tcc_stage_save_words(struct tcc_ctx *ctx, struct tcc_chain *chain, __u32 slo
 /* ---- stage lookup ------------------------------------------------------------ */
 
 /*
- * Resolve a stage argument.  A path (with a '/', or ending in .o) is used
+ * Resolve a stage argument.  A path (with a '/', or ending in .o or .c) is used
  * as is.  Any other word is a library name, never a file of the current
  * directory: NAME.bpf.o in $TCCHAIN_STAGE_PATH (colon separated), then
  * stages/ next to the binary (the build tree), then PREFIX/lib/tcchain/stages
@@ -376,6 +412,17 @@ int tcc_stage_save_words(struct tcc_ctx *ctx, struct tcc_chain *chain, __u32 slo
  * 0 and out filled; -ENOENT with out listing the places looked in.
  */
 bool tcc_stage_is_path(const char *arg);
+/* Whether file is C source (ends in .c): stage set compiles it. */
+bool tcc_stage_is_source(const char *file);
+/*
+ * Compile C source into the stage cache (doc/writing-stages.md has the
+ * flags): clang -O2 -g -target bpf, the SDK headers, Debian's multiarch
+ * include dir.  0 with the object's path in out; on failure -errno and
+ * the reason in ctx (clang's diagnostics as the log: tcc_ctx_log()).
+ */
+int tcc_stage_compile(struct tcc_ctx *ctx, const char *src, char *out, size_t len);
+/* Where the object compiled from src is kept (no I/O). */
+int tcc_stage_cache_path(const char *src, char *out, size_t len);
 int tcc_stage_find(const char *arg, char *out, size_t len);
 
 /* ---- generations: whole-chain changes (doc/generations.md) ------------------- */

@@ -49,14 +49,24 @@ static bool is_percpu(__u32 type)
 
 int tcc_map_open(const struct tcc_chain *c, __u32 slot, const char *name, struct tcc_map *m)
 {
+	int fd = tcc_stage_map_fd(c, slot, name);
+
+	if (fd < 0) {
+		memset(m, 0, sizeof(*m));
+		m->fd = -1;
+		return fd;
+	}
+	return tcc_map_from_fd(fd, name, m);
+}
+
+int tcc_map_from_fd(int fd, const char *name, struct tcc_map *m)
+{
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 	int err;
 
 	memset(m, 0, sizeof(*m));
-	m->fd = tcc_stage_map_fd(c, slot, name);
-	if (m->fd < 0)
-		return m->fd;
+	m->fd = fd;
 	if (bpf_obj_get_info_by_fd(m->fd, &info, &len)) {
 		err = -errno;
 		close(m->fd);

@@ -89,7 +89,7 @@ static int set_param(struct tcc_ctx *ctx, const struct rodata *r, const struct t
 }
 
 int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj, const char *prog,
-		      const struct tcc_param *typed, size_t n_typed, __u32 slot,
+		      unsigned int flags, const struct tcc_param *typed, size_t n_typed, __u32 slot,
 		      char *summary, size_t summary_len)
 {
 	const struct tcc_kind *kind = tcc_kind_find(prog);
@@ -102,9 +102,18 @@ int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj, const char *p
 	int err;
 
 	if (rodata_open(obj, &r) ||
-	    rodata_var(&r, "tcc_abi_version", &ptr, &t, &size) || size != 4)
-		return tcc__fail(ctx, -EPROTO,
-				 "not a tcchain stage: no tcc_abi_version (build it with <tcchain.h>)");
+	    rodata_var(&r, "tcc_abi_version", &ptr, &t, &size) || size != 4) {
+		/* A foreign program owes tcchain nothing; it may still have
+		 * const volatile globals to set. */
+		if (!(flags & TCC_STAGE_F_FOREIGN))
+			return tcc__fail(ctx, -EPROTO,
+					 "not a tcchain stage: no tcc_abi_version (build it with <tcchain.h>)");
+		if (n_typed && !r.data)
+			return tcc__fail(ctx, -ENOENT,
+					 "param %s: the program has no params (no const volatile globals%s)",
+					 typed[0].name, r.btf ? "" : ", or no BTF: compile it with -g");
+		goto params;
+	}
 	memcpy(&abi, ptr, 4);
 	if (abi != TCC_ABI_VERSION)
 		return tcc__fail(ctx, -EPROTO,
@@ -115,6 +124,7 @@ int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj, const char *p
 		return tcc__fail(ctx, -EPROTO, "not a tcchain stage: no tcc_slot");
 	memcpy(ptr, &slot, 4);
 
+params:
 	if (n > TCC_MAX_PARAMS)
 		return tcc__fail(ctx, -E2BIG, "more than %d params", TCC_MAX_PARAMS);
 	for (size_t i = 0; i < n; i++) {
@@ -127,11 +137,13 @@ int tcc__params_apply(struct tcc_ctx *ctx, struct bpf_object *obj, const char *p
 		used += snprintf(summary + used, used < summary_len ? summary_len - used : 0,
 				 "%s%s=%s", i ? " " : "", typed[i].name, typed[i].value);
 	}
-	if (used >= summary_len && summary_len)
-		summary[summary_len - 1] = '\0';
+	if (used >= summary_len)
+		return tcc__fail(ctx, -E2BIG, "the params take more than %zu characters",
+				 summary_len - 1);
 	/* The stage's own words (ratelimit's rate units), by what the
-	 * program is, not what its file is called. */
-	if (kind && kind->params) {
+	 * program is, not what its file is called; a foreign program that
+	 * happens to share a stage's name is not that stage. */
+	if (kind && kind->params && !(flags & TCC_STAGE_F_FOREIGN)) {
 		err = kind->params(ctx, params, &n, ARRAY_SIZE(params), text, sizeof(text));
 		if (err)
 			return err;

@@ -129,86 +129,12 @@ static const char *const shared_maps[] = {
 	TCC_MAP_PROGS, TCC_MAP_CONFIG, TCC_MAP_SCRATCH, TCC_MAP_STATS,
 };
 
-static bool is_shared_map(const char *name)
+bool tcc__is_shared_map(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(shared_maps); i++)
 		if (!strcmp(name, shared_maps[i]))
 			return true;
 	return false;
-}
-
-static const char *prog_type_name(enum bpf_prog_type t)
-{
-	const char *s = libbpf_bpf_prog_type_str(t);
-
-	return s ? s : "unknown";
-}
-
-/* Fail early with plain words for the files libbpf would only call -EINVAL. */
-static int check_file(struct tcc_ctx *ctx, const char *file)
-{
-	unsigned char magic[4];
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	if (stat(file, &st))
-		return tcc__fail(ctx, -errno, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return tcc__fail(ctx, -EINVAL, "not a regular file");
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return tcc__fail(ctx, -errno, "%s", strerror(errno));
-	n = read(fd, magic, sizeof(magic));
-	close(fd);
-	if (n != sizeof(magic) || memcmp(magic, "\177ELF", 4))
-		return tcc__fail(ctx, -ENOEXEC, "not an ELF object file");
-	return 0;
-}
-
-/* Choose the program to load and switch off autoload for the rest. */
-static int pick_prog(struct tcc_ctx *ctx, struct bpf_object *obj, const char *want,
-		     struct bpf_program **out)
-{
-	struct bpf_program *p, *found = NULL;
-	char names[256] = "", other[128] = "";
-	int n_tc = 0;
-
-	bpf_object__for_each_program(p, obj) {
-		enum bpf_prog_type t = bpf_program__type(p);
-		const char *name = bpf_program__name(p);
-
-		if (want) {
-			if (!strcmp(name, want))
-				found = p;
-			continue;
-		}
-		if (t == BPF_PROG_TYPE_SCHED_CLS) {
-			n_tc++;
-			found = p;
-			snprintf(names + strlen(names), sizeof(names) - strlen(names),
-				 "%s%s", n_tc > 1 ? ", " : "", name);
-		} else if (!other[0]) {
-			snprintf(other, sizeof(other), " (it has %s program '%s')",
-				 prog_type_name(t), name);
-		}
-	}
-	if (want && !found)
-		return tcc__fail(ctx, -ENOENT, "no program named '%s' in the object", want);
-	if (found && bpf_program__type(found) != BPF_PROG_TYPE_SCHED_CLS)
-		return tcc__fail(ctx, -EINVAL, "program '%s' is of type %s, not a tc program",
-				 bpf_program__name(found),
-				 prog_type_name(bpf_program__type(found)));
-	if (!want && n_tc == 0)
-		return tcc__fail(ctx, -ENOENT, "no tc program in the object%s", other);
-	if (!want && n_tc > 1)
-		return tcc__fail(ctx, -EINVAL,
-				 "the object has %d tc programs (%s); choose one with 'prog NAME'",
-				 n_tc, names);
-	bpf_object__for_each_program(p, obj)
-		bpf_program__set_autoload(p, p == found);
-	*out = found;
-	return 0;
 }
 
 /* Point the stage's declarations of the shared maps at the chain's maps. */
@@ -224,7 +150,7 @@ static int bind_shared_maps(struct tcc_ctx *ctx, struct bpf_object *obj,
 		__u32 len = sizeof(info);
 		int fd;
 
-		if (!is_shared_map(name))
+		if (!tcc__is_shared_map(name))
 			continue;
 		fd = tcc_chain_map_fd(chain, name);
 		if (bpf_obj_get_info_by_fd(fd, &info, &len))
@@ -240,23 +166,6 @@ static int bind_shared_maps(struct tcc_ctx *ctx, struct bpf_object *obj,
 			return err;
 	}
 	return 0;
-}
-
-/* The verifier's own reason: the last line before its summary. */
-static void verifier_reason(const char *log, char *out, size_t len)
-{
-	const char *end = strstr(log, "\nprocessed ");
-	const char *p, *start;
-
-	if (!end)
-		end = log + strlen(log);
-	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
-		end--;
-	start = end;
-	while (start > log && start[-1] != '\n')
-		start--;
-	p = start;
-	snprintf(out, len, "%.*s", (int)(end - p), p);
 }
 
 static void slot_dir(const struct tcc_chain *c, __u32 slot, const char *suffix,
@@ -279,7 +188,7 @@ static int pin_stage(struct bpf_object *obj, int prog_fd, const char *dir)
 	if (err)
 		return err;
 	bpf_object__for_each_map(m, obj) {
-		if (is_shared_map(bpf_map__name(m)))
+		if (tcc__is_shared_map(bpf_map__name(m)))
 			continue;
 		err = tcc__pin_at(bpf_map__fd(m), maps, tcc__map_pin_name(m));
 		if (err)
@@ -289,7 +198,7 @@ static int pin_stage(struct bpf_object *obj, int prog_fd, const char *dir)
 }
 
 static void meta_fill(struct tcc_meta *m, const char *file, struct bpf_program *prog,
-		      int prog_fd, const char *params)
+		      int prog_fd, const char *params, unsigned int flags)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
@@ -299,6 +208,7 @@ static void meta_fill(struct tcc_meta *m, const char *file, struct bpf_program *
 	if (!bpf_obj_get_info_by_fd(prog_fd, &info, &len))
 		m->prog_id = info.id;
 	m->loaded = time(NULL);
+	m->flags = flags;
 	snprintf(m->prog, sizeof(m->prog), "%s", bpf_program__name(prog));
 	snprintf(m->file, sizeof(m->file), "%s", abs ? abs : file);
 	snprintf(m->params, sizeof(m->params), "%s", params);
@@ -367,38 +277,66 @@ int tcc__stage_set_maps(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 {
 	char newdir[PATH_MAX] = "", curdir[PATH_MAX], olddir[PATH_MAX];
 	char params[sizeof(((struct tcc_meta *)0)->params)] = "";
+	char kept_maps[sizeof(((struct tcc_meta *)0)->kept_maps)];
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog = NULL;
 	struct tcc_meta meta, prev;
 	struct kept kept = {};
 	bool had_prev, moved_old = false;
+	char object[PATH_MAX];
+	unsigned int flags = 0;
 	char *log = NULL;
 	int lock = -1, err, prog_fd;
-	__u32 old_id;
+	__u32 old_id, unparsed;
 	struct stat st;
 
+	/* C source is compiled first, outside the lock: clang takes a
+	 * while, and a compile error changes nothing.
+	 */
+	if (tcc_stage_is_source(opts->file)) {
+		tcc__clear(ctx);
+		err = tcc__check_source(ctx, opts->file);
+		if (err)
+			return err;
+		err = tcc_stage_compile(ctx, opts->file, object, sizeof(object));
+		if (err)
+			return err;
+		flags |= TCC_STAGE_F_SOURCE;
+	} else {
+		snprintf(object, sizeof(object), "%s", opts->file);
+	}
 	err = slot_begin(ctx, c, slot, &lock);
 	if (err)
 		return err;
-	err = check_file(ctx, opts->file);
+	err = tcc__check_file(ctx, object);
 	if (err)
 		goto out;
 
-	obj = bpf_object__open_file(opts->file, NULL);
+	obj = bpf_object__open_file(object, NULL);
 	if (!obj) {
 		err = -errno;
-		if (!tcc_ctx_detail(ctx))
+		if (tcc_ctx_detail(ctx) && strstr(tcc_ctx_detail(ctx), "BTF is required"))
+			tcc__fail(ctx, err, "the object has no BTF, which its maps need: "
+				  "compile it with -g (clang -O2 -g -target bpf)");
+		else if (!tcc_ctx_detail(ctx))
 			tcc__fail(ctx, err, "not a BPF object libbpf can open");
 		goto out;
 	}
-	err = pick_prog(ctx, obj, opts->prog, &prog);
+	err = tcc__pick_prog(ctx, obj, opts->prog, &prog);
 	if (err)
 		goto out;
-	err = tcc__params_apply(ctx, obj, bpf_program__name(prog), opts->params,
+	flags |= tcc__stage_probe(obj, bpf_program__name(prog));
+	err = tcc__foreign_check(ctx, c, slot, bpf_program__name(prog), flags);
+	if (err)
+		goto out;
+	err = tcc__params_apply(ctx, obj, bpf_program__name(prog), flags, opts->params,
 				opts->n_params, slot, params, sizeof(params));
 	if (err)
 		goto out;
 	err = bind_shared_maps(ctx, obj, c);
+	if (!err)
+		err = tcc__maps_carry(ctx, c, slot, obj, tcc__slot_prog_id(c, slot) != 0,
+				      opts->fresh_maps, kept_maps, sizeof(kept_maps));
 	if (err)
 		goto out;
 	if (maps_from) {
@@ -419,9 +357,9 @@ int tcc__stage_set_maps(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	err = bpf_object__load(obj);
 	if (err) {
 		if (log[0]) {
-			char reason[512];
+			char reason[768];
 
-			verifier_reason(log, reason, sizeof(reason));
+			tcc__verifier_reason(log, reason, sizeof(reason));
 			tcc__fail(ctx, err, "verifier: %s", reason);
 			tcc__refused(ctx, err);
 			tcc__set_log(ctx, log);
@@ -452,12 +390,18 @@ int tcc__stage_set_maps(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	 */
 	old_id = tcc__slot_prog_id(c, slot);
 	had_prev = !tcc__meta_read(c, slot, &prev);
-	meta_fill(&meta, opts->file, prog, prog_fd, params);
-	if (old_id && had_prev) {
+	meta_fill(&meta, opts->file, prog, prog_fd, params, flags);
+	snprintf(meta.kept_maps, sizeof(meta.kept_maps), "%s", kept_maps);
+	/* A foreign stage counts nothing, so its packets and an SDK
+	 * stage's cannot share a baseline: a swap between the two starts
+	 * the slot's counts over (else the foreign stage's packets would
+	 * read as the new stage's `next`).
+	 */
+	if (old_id && had_prev && !((prev.flags ^ flags) & TCC_STAGE_F_FOREIGN)) {
 		meta.base_arrived = prev.base_arrived;
 		meta.base_arrived_bytes = prev.base_arrived_bytes;
 		meta.base = prev.base;
-	} else if (!old_id) {
+	} else if (!old_id || had_prev) {
 		err = tcc__stats_baseline(c, slot, &meta);
 		if (err)
 			goto out;
@@ -482,6 +426,7 @@ int tcc__stage_set_maps(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 		}
 		newdir[0] = '\0';
 	}
+	unparsed = tcc__unparsed_mask(c);
 	err = tcc__meta_write(c, slot, &meta);
 	if (err)
 		goto undo_pins;
@@ -499,6 +444,11 @@ int tcc__stage_set_maps(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	/* After the commit nothing fails: the command has happened. */
 	if (!old_id)
 		tcc__next_rebuild(c, TCC_MAX_SLOTS);
+	if (flags & TCC_STAGE_F_FOREIGN)
+		tcc__note(ctx, "'%s' is not a tcchain stage (no TCC_STAGE): loaded as a foreign, "
+			  "terminal stage; its verdict ends the chain and tcchain does not count it",
+			  bpf_program__name(prog));
+	tcc__unparsed_warn(ctx, c, unparsed);
 	if (!c->pin_dir)
 		kept_install(c, slot, &kept);
 	else if (tcc__rm_rf(olddir))
@@ -530,6 +480,7 @@ int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot)
 	char dir[PATH_MAX];
 	struct tcc_meta empty = {};
 	int lock = -1, err = 0;
+	__u32 unparsed;
 
 	err = slot_begin(ctx, c, slot, &lock);
 	if (err)
@@ -542,12 +493,14 @@ int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot)
 	 * next[] entry finds the slot empty at worst, which is counted as a
 	 * miss and handled by the miss policy.
 	 */
+	unparsed = tcc__unparsed_mask(c);
 	tcc__next_rebuild(c, slot);
 	if (bpf_map_delete_elem(c->progs_fd, &slot)) {
 		err = -errno;
 		goto out;
 	}
 	tcc__meta_write(c, slot, &empty);
+	tcc__unparsed_warn(ctx, c, unparsed);
 	tcc__drop_maps(c, slot);
 	/* Past the commit point: pins that stay are a warning. */
 	if (c->pin_dir) {
@@ -578,7 +531,14 @@ int tcc_stage_info(const struct tcc_chain *c, __u32 slot, struct tcc_stage_info 
 	snprintf(info->prog, sizeof(info->prog), "%s", m.prog);
 	snprintf(info->file, sizeof(info->file), "%s", m.file);
 	snprintf(info->params, sizeof(info->params), "%s", m.params);
+	snprintf(info->kept_maps, sizeof(info->kept_maps), "%s", m.kept_maps);
 	info->loaded = m.loaded;
+	info->flags = m.flags;
+	if (!strcmp(m.prog, "parse"))
+		info->flags |= TCC_STAGE_F_FILLS_PKT;
+	if ((m.flags & TCC_STAGE_F_SOURCE) &&
+	    tcc_stage_cache_path(m.file, info->object, sizeof(info->object)))
+		info->object[0] = '\0';
 	return 0;
 }
 

@@ -52,14 +52,37 @@ static int rows_read(const struct tcc_chain *c, struct tcc_stats *raw)
 	return err;
 }
 
-/* Packets and bytes that arrived at each slot, from the chain's flow. */
-static void flow(const struct tcc_stats *raw, __u64 *arrived, __u64 *arrived_bytes)
+/* The slots holding a foreign stage, which counts nothing. */
+static __u32 foreign_mask(const struct tcc_chain *c)
+{
+	__u32 mask = 0;
+
+	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++) {
+		struct tcc_meta m;
+
+		if (!tcc__meta_read(c, s, &m) && m.prog_id && (m.flags & TCC_STAGE_F_FOREIGN))
+			mask |= 1U << s;
+	}
+	return mask;
+}
+
+/*
+ * Packets and bytes that arrived at each slot, from the chain's flow.  A
+ * foreign stage ends every packet that reaches it without counting it,
+ * so nothing flows past it.
+ */
+static void flow(const struct tcc_stats *raw, __u32 foreign, __u64 *arrived,
+		 __u64 *arrived_bytes)
 {
 	__u64 p = raw[TCC_STATS_CHAIN].packets, b = raw[TCC_STATS_CHAIN].bytes;
 
 	for (int s = 0; s < TCC_MAX_SLOTS; s++) {
 		arrived[s] = p;
 		arrived_bytes[s] = b;
+		if (foreign & (1U << s)) {
+			p = b = 0;
+			continue;
+		}
 		/* guard against a read torn across CPUs under traffic */
 		p -= raw[s].miss + ended(&raw[s]) <= p ? raw[s].miss + ended(&raw[s]) : p;
 		b -= raw[s].bytes <= b ? raw[s].bytes : b;
@@ -79,7 +102,7 @@ int tcc__stats_baseline(const struct tcc_chain *c, __u32 slot, struct tcc_meta *
 
 	if (err)
 		return err;
-	flow(raw, arrived, bytes);
+	flow(raw, foreign_mask(c), arrived, bytes);
 	m->base_arrived = arrived[slot];
 	m->base_arrived_bytes = bytes[slot];
 	m->base = raw[slot];
@@ -95,7 +118,7 @@ int tcc_stats_read(const struct tcc_chain *c, struct tcc_slot_stats *out)
 
 	if (err)
 		return err;
-	flow(raw, arrived, bytes);
+	flow(raw, foreign_mask(c), arrived, bytes);
 	memset(out, 0, TCC_STATS_ROWS * sizeof(*out));
 	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++) {
 		struct tcc_slot_stats *o = &out[s];
@@ -119,6 +142,13 @@ int tcc_stats_read(const struct tcc_chain *c, struct tcc_slot_stats *out)
 		}
 		o->packets = since(since(arrived[s], m.base_arrived), o->miss);
 		o->bytes = since(bytes[s], m.base_arrived_bytes);
+		if (m.flags & TCC_STAGE_F_FOREIGN) {
+			/* Its verdicts are its own business: every packet
+			 * that reached it ended there, none went on. */
+			o->is_foreign = true;
+			o->foreign = since(o->packets, v);
+			continue;
+		}
 		o->next = since(o->packets, v);
 	}
 	out[TCC_STATS_CHAIN] = (struct tcc_slot_stats){
@@ -150,6 +180,12 @@ int tcc_stats_totals(const struct tcc_chain *c, struct tcc_slot_stats *total)
 		total->other += raw[s].other;
 		total->miss += raw[s].miss;
 	}
+	/* Packets that ended in a foreign stage are the ones counted
+	 * nowhere: what entered minus every counted end.  Only while the
+	 * chain has one; otherwise those would be packets in flight. */
+	if (foreign_mask(c))
+		total->foreign = since(ch->packets, total->pass + total->drop + total->redirect +
+				       total->other + total->miss);
 	return 0;
 }
 

@@ -79,7 +79,8 @@ bool tcc_stage_is_path(const char *arg)
 {
 	size_t n = strlen(arg);
 
-	return strchr(arg, '/') || (n > 2 && !strcmp(arg + n - 2, ".o"));
+	return strchr(arg, '/') || (n > 2 && !strcmp(arg + n - 2, ".o")) ||
+	       tcc_stage_is_source(arg);
 }
 
 int tcc_stage_find(const char *arg, char *out, size_t len)

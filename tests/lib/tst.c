@@ -17,8 +17,20 @@ void tst_hexdiff(const void *got, const void *want, size_t len)
 				i, g[i], w[i]);
 }
 
+/* "test_netlink" -> "netlink": the prefix that keeps case names unique
+ * across the binaries of one run (tests/run.sh refuses duplicates).
+ */
+static const char *tst_topic(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+
+	base = base ? base + 1 : argv0;
+	return strncmp(base, "test_", 5) ? base : base + 5;
+}
+
 int tst_main(int argc, char **argv, const struct tst_case *cases, size_t n)
 {
+	const char *topic = tst_topic(argv[0]);
 	/* The sanitizer build runs the same cases: TST_PREFIX keeps their
 	 * names apart ("san: ...").
 	 */
@@ -36,7 +48,7 @@ int tst_main(int argc, char **argv, const struct tst_case *cases, size_t n)
 		fflush(stderr);
 		cases[i].fn();
 		fflush(stderr);
-		snprintf(name, sizeof(name), "%s%s", pfx, cases[i].name);
+		snprintf(name, sizeof(name), "%s%s: %s", pfx, topic, cases[i].name);
 		if (tst_fail) {
 			printf("TEST: %-60s [FAIL]\n", name);
 			failed++;

@@ -2,7 +2,8 @@
 /*
  * A tiny test harness in the style of the kernel selftests: one line per
  * test ("TEST: name  [ OK ]"), ASSERTs that say what they checked, and a
- * skip that always says why.  tests/run.sh counts the lines.
+ * skip that always says why.  tests/run.sh counts the lines.  A line names
+ * the case as "TOPIC: case", TOPIC the binary without "test_".
  */
 #ifndef TCC_TST_H
 #define TCC_TST_H

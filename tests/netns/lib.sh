@@ -49,7 +49,12 @@
 #   check_range DESC VAL MIN MAX	MIN <= VAL <= MAX, decimals allowed
 #   wait_until SECONDS CMD...	retry CMD every 0.05 s until it succeeds;
 #				1 on timeout
-# Traffic (build/tools/traffic)
+#   settled SECONDS CMD...	run CMD until two runs 0.2 s apart print the
+#				same, and echo that: counters read once they
+#				are quiet.  Read every counter a check compares
+#				in one CMD, never one live read after another.
+#				1 (and a note) if still moving after SECONDS
+# Traffic ($OUT/tests/tools/traffic, from tests/tools/traffic/)
 #   require_traffic, require_tcchain, require_cmd CMD...	skip_all if missing
 #   udp_count NS_SEND DST NS_RECV PORT COUNT [-4|-6] [SEND_ARG...]
 #				send COUNT datagrams (PORT may be P-Q), echo
@@ -77,7 +82,7 @@ fi
 OUT=${OUT:-build}
 case $OUT in /*) TCC_OUTDIR=$OUT ;; *) TCC_OUTDIR=$PWD/$OUT ;; esac
 TCCHAIN=${TCCHAIN:-$PWD/build/tcchain}
-TRAFFIC=${TRAFFIC:-$TCC_OUTDIR/tools/traffic}
+TRAFFIC=${TRAFFIC:-$TCC_OUTDIR/tests/tools/traffic}
 UDP_TIMEOUT=${UDP_TIMEOUT:-30}		# receiver bound for udp_count, s
 TCC_NAME=$(basename "$0" .sh)
 # Unique per run: a leftover or parallel run never collides.
@@ -225,6 +230,28 @@ wait_until()
 		(( ${EPOCHREALTIME/[.,]/} >= end )) && return 1
 		sleep 0.05
 	done
+}
+
+settled()
+{
+	local secs=$1 us end prev cur
+	us=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000000 }')
+	shift
+	end=$(( ${EPOCHREALTIME/[.,]/} + us ))
+	prev=$("$@" 2>&1)
+	while :; do
+		sleep 0.2
+		cur=$("$@" 2>&1)
+		[ "$cur" = "$prev" ] && break
+		if (( ${EPOCHREALTIME/[.,]/} >= end )); then
+			note "settled: '$*' still changing after $secs s" \
+				"  before: $prev" "  after:  $cur"
+			printf '%s\n' "$cur"
+			return 1
+		fi
+		prev=$cur
+	done
+	printf '%s\n' "$cur"
 }
 
 # ---- cleanup stack -----------------------------------------------------------------

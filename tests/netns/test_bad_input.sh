@@ -30,9 +30,9 @@ PINS=/sys/fs/bpf/tcchain/$(netns_cookie "$B")
 
 snapshot()
 {
-	tcc -n "$B" -j stage show | jq -c '[.stages[] | [.slot, .id, .params]]'
-	tcc -n "$B" -j acl show | jq -c '[.rules[] | [.id, .words]]'
-	tcc -n "$B" -j mark show | jq -c '[.rules[] | [.id, .words]]'
+	tcc -n "$B" -j stage show | jq -c '[.[0].stages[] | [.slot, .id, .params]]'
+	tcc -n "$B" -j acl show | jq -c '[.[0].rules[] | [.id, .words]]'
+	tcc -n "$B" -j mark show | jq -c '[.[0].rules[] | [.id, .words]]'
 	find "$PINS" | sort
 	in_ns "$B" tc filter show dev b0 ingress
 	in_ns "$B" tc qdisc show dev b0
@@ -44,19 +44,22 @@ n_bad=0
 # Error: line matching PATTERN, and nothing changed.
 bad()
 {
-	local status=$1 pat=$2 rc after; shift 2
+	local status=$1 pat=$2 rc after name; shift 2
 
+	# The name is the command line, with the build directory as $OUT so
+	# that it is the same from any checkout.
+	name="bad input: ${*//$TCC_OUTDIR/\$OUT}"
 	n_bad=$((n_bad + 1))
-	check_fail "bad input: $*" "$pat" tcc -n "$B" "$@"
+	check_fail "$name" "$pat" tcc -n "$B" "$@"
 	rc=$(tail -n 1 "$TCC_TMP/capture" | sed -n 's/.*exit status //p')
 	capture tcc -n "$B" "$@"
 	rc=$?
-	check_eq "bad input: $*: exit status" "$rc" "$status"
+	check_eq "$name: exit status" "$rc" "$status"
 	after=$(snapshot)
 	if [ "$after" != "$BEFORE" ]; then
 		note "changed:" "$(diff <(echo "$BEFORE") <(echo "$after"))"
 		BEFORE=$after
-		log_test "bad input: $*: nothing changed" 1
+		log_test "$name: nothing changed" 1
 	fi
 }
 
@@ -111,7 +114,7 @@ bad 1 "param burst=1.5: " stage set 2 ratelimit param burst=1.5
 bad 1 "param per_source=-1" stage set 2 ratelimit param per_source=-1
 bad 1 "stage set: unknown keyword 'bogus'" stage set 2 ratelimit bogus
 bad 1 "'dev' is given twice" stage set 2 ratelimit dev b0 dev b0
-bad 2 "verifier: " stage set 5 "$P/rt_bad.bpf.o"
+bad 2 "verifier: " stage set 5 "$P/verifier_reject.bpf.o"
 bad 1 "slot 9 is empty" stage del 9
 bad 1 "SLOT is required" stage del
 bad 1 "SLOT and FILE are required" stage set 2
@@ -160,3 +163,10 @@ check_range "bad input: the table has at least 60 entries" "$n_bad" 60 1000
 check_eq "bad input: acl still drops its flow" "$(udp_count "$A" "$VETH_B4" "$B" 7400 "$N")" 0
 check_eq "bad input: other flows still pass" "$(udp_count "$A" "$VETH_B4" "$B" 7401 "$N")" "$N"
 check_eq "bad input: nothing changed after the whole table" "$(snapshot)" "$BEFORE"
+
+# help works on every object and command, and is not garbage-tolerant.
+for obj in "" add del show prune stats stage map acl mark; do
+	check_ok "help: '$obj help' prints its usage" tcc $obj help
+	check_eq "help: '$obj help' usage on stderr" "$(grep -c 'Usage: ' "$TCC_STDERR")" 1
+done
+check_fail "help: trailing words after help" "unexpected 'now' after help" tcc stage help now

@@ -28,25 +28,25 @@ test_end_verdicts()
 
 	chain_add "$B" b0 ingress
 	got=$(sent_ok)
-	check_eq "ingress, no stage, end pass: traffic passes" "$got" "$N"
-	check_ok "del ingress chain" tcc -n "$B" del dev b0 ingress
+	check_eq "chain: ingress, no stage, end pass: traffic passes" "$got" "$N"
+	check_ok "chain: del ingress chain" tcc -n "$B" del dev b0 ingress
 
 	chain_add "$B" b0 ingress end drop
 	got=$(sent_ok)
-	check_eq "ingress, no stage, end drop: traffic dropped" "$got" 0
-	check_ok "del ingress drop chain" tcc -n "$B" del dev b0 ingress
+	check_eq "chain: ingress, no stage, end drop: traffic dropped" "$got" 0
+	check_ok "chain: del ingress drop chain" tcc -n "$B" del dev b0 ingress
 	got=$(sent_ok)
-	check_eq "traffic passes again after del" "$got" "$N"
+	check_eq "chain: traffic passes again after del" "$got" "$N"
 
 	chain_add "$A" a0 egress
 	got=$(sent_ok)
-	check_eq "egress, no stage, end pass: traffic passes" "$got" "$N"
-	check_ok "del egress chain" tcc -n "$A" del dev a0 egress
+	check_eq "chain: egress, no stage, end pass: traffic passes" "$got" "$N"
+	check_ok "chain: del egress chain" tcc -n "$A" del dev a0 egress
 
 	chain_add "$A" a0 egress end drop
 	got=$(sent_ok)
-	check_eq "egress, no stage, end drop: traffic dropped" "$got" 0
-	check_ok "del egress drop chain" tcc -n "$A" del dev a0 egress
+	check_eq "chain: egress, no stage, end drop: traffic dropped" "$got" 0
+	check_ok "chain: del egress drop chain" tcc -n "$A" del dev a0 egress
 }
 
 # ---- independent checkers: tc and bpftool -------------------------------------------
@@ -59,29 +59,29 @@ test_checkers()
 	tcid=$(in_ns "$B" tc -j filter show dev b0 ingress |
 		jq -r '.[] | select(.pref == 7 and .options.handle == "0x42" and
 			.options["direct-action"] == true) | .options.prog.id')
-	check_eq "tc filter show: direct-action filter at prio 7 handle 0x42 runs the entry" \
+	check_eq "chain: tc filter show: direct-action filter at prio 7 handle 0x42 runs the entry" \
 		"$tcid" "$id"
-	check_eq "tc qdisc show: clsact present" \
+	check_eq "chain: tc qdisc show: clsact present" \
 		"$(in_ns "$B" tc -j qdisc show dev b0 | jq -r '.[] | select(.kind == "clsact") | .kind')" \
 		clsact
 	ino=$(netns_cookie "$B")
 	# the ifindex inside B (nsenter keeps the host's /sys, so ask ip)
 	dir=/sys/fs/bpf/tcchain/$ino/$(ip -n "$B" -j link show dev b0 | jq -r '.[0].ifindex')/ingress
 	pinid=$(bpftool -j prog show pinned "$dir/entry" | jq -r .id)
-	check_eq "bpftool finds the pinned entry in the chain directory" "$pinid" "$id"
-	check_eq "bpftool finds the pinned prog array" \
+	check_eq "chain: bpftool finds the pinned entry in the chain directory" "$pinid" "$id"
+	check_eq "chain: bpftool finds the pinned prog array" \
 		"$(bpftool -j map show pinned "$dir/progs" | jq -r .type)" prog_array
-	check_eq "show: prio, handle, end verdict" \
+	check_eq "chain: show: prio, handle, end verdict" \
 		"$(tcc -n "$B" -j show | jq -c '.[0] | [.dev, .dir, .prio, .handle, .end_verdict, .attached]')" \
 		'["b0","ingress",7,66,"pass",true]'
-	check_ok "del" tcc -n "$B" del dev b0 ingress
-	check_eq "del: filter gone" \
+	check_ok "chain: del of a checked chain" tcc -n "$B" del dev b0 ingress
+	check_eq "chain: del: filter gone" \
 		"$(in_ns "$B" tc -j filter show dev b0 ingress | jq length)" 0
-	check_eq "del: clsact tcchain made is gone" \
+	check_eq "chain: del: clsact tcchain made is gone" \
 		"$(in_ns "$B" tc -j qdisc show dev b0 | jq -r '[.[] | select(.kind == "clsact")] | length')" 0
-	check_eq "del: pins gone, namespace directory too" \
+	check_eq "chain: del: pins gone, namespace directory too" \
 		"$([ -e "$dir" ] || [ -e "/sys/fs/bpf/tcchain/$ino" ] || echo gone)" gone
-	check_eq "show: empty" "$(tcc -n "$B" -j show)" "[]"
+	check_eq "chain: show: empty" "$(tcc -n "$B" -j show)" "[]"
 }
 
 # ---- coexistence with other tools ----------------------------------------------------
@@ -94,35 +94,35 @@ test_coexistence()
 	capture in_ns "$B" tc filter add dev b0 ingress prio 10 handle 9 bpf da \
 		obj "$FOREIGN" sec tc
 	got=$(in_ns "$B" tc -j filter show dev b0 ingress | jq '[.[] | select(.pref == 10 and .options)] | length')
-	check_eq "foreign filter installed with tc" "$got" 1
+	check_eq "chain: foreign filter installed with tc" "$got" 1
 
 	chain_add "$B" b0 ingress
 	got=$(in_ns "$B" tc -j filter show dev b0 ingress | jq '[.[] | select(.pref == 10 and .options)] | length')
-	check_eq "foreign filter survives add" "$got" 1
+	check_eq "chain: foreign filter survives add" "$got" 1
 	got=$(sent_ok)
-	check_eq "end pass: the lower-priority foreign filter never sees packets" "$got" "$N"
-	check_ok "del" tcc -n "$B" del dev b0 ingress
+	check_eq "chain: end pass: the lower-priority foreign filter never sees packets" "$got" "$N"
+	check_ok "chain: del of an end-pass chain before a foreign filter" tcc -n "$B" del dev b0 ingress
 
 	chain_add "$B" b0 ingress end continue
 	got=$(sent_ok)
-	check_eq "end continue: the foreign (dropping) filter sees every packet" "$got" 0
-	check_ok "del continue chain" tcc -n "$B" del dev b0 ingress
+	check_eq "chain: end continue: the foreign (dropping) filter sees every packet" "$got" 0
+	check_ok "chain: del continue chain" tcc -n "$B" del dev b0 ingress
 
 	got=$(in_ns "$B" tc -j filter show dev b0 ingress | jq '[.[] | select(.pref == 10 and .options)] | length')
-	check_eq "foreign filter survives del" "$got" 1
+	check_eq "chain: foreign filter survives del" "$got" 1
 	capture in_ns "$B" tc filter del dev b0 ingress prio 10
 	got=$(in_ns "$B" tc -j qdisc show dev b0 | jq -r '[.[] | select(.kind == "clsact")] | length')
-	check_eq "clsact created by someone else survives del" "$got" 1
+	check_eq "chain: clsact created by someone else survives del" "$got" 1
 
 	# Another tc chain may hold a filter at tcchain's own prio/handle.
 	capture in_ns "$B" tc filter add dev b0 ingress chain 3 prio 1 handle 1 bpf da \
 		obj "$FOREIGN" sec tc
 	chain_add "$B" b0 ingress
-	check_eq "a filter at prio 1 handle 1 in tc chain 3 is not taken for ours" \
+	check_eq "chain: a filter at prio 1 handle 1 in tc chain 3 is not taken for ours" \
 		"$(tcc -n "$B" -j show | jq -c '.[0] | [.attached, .prio, .handle]')" "[true,1,1]"
-	check_eq "traffic runs our chain, not the chain-3 filter" "$(sent_ok)" "$N"
-	check_ok "del leaves the chain-3 filter" tcc -n "$B" del dev b0 ingress
-	check_eq "chain-3 filter still there" \
+	check_eq "chain: traffic runs our chain, not the chain-3 filter" "$(sent_ok)" "$N"
+	check_ok "chain: del leaves the chain-3 filter" tcc -n "$B" del dev b0 ingress
+	check_eq "chain: chain-3 filter still there" \
 		"$(in_ns "$B" tc -j filter show dev b0 ingress chain 3 | jq '[.[] | select(.options)] | length')" 1
 	capture in_ns "$B" tc filter del dev b0 ingress chain 3 prio 1
 
@@ -131,9 +131,9 @@ test_coexistence()
 	capture in_ns "$B" tc qdisc del dev b0 clsact
 	chain_add "$B" b0 ingress
 	capture in_ns "$B" tc filter add dev b0 egress prio 10 bpf da obj "$FOREIGN" sec tc
-	check_ok "del with a foreign filter on the other hook" tcc -n "$B" del dev b0 ingress
+	check_ok "chain: del with a foreign filter on the other hook" tcc -n "$B" del dev b0 ingress
 	got=$(in_ns "$B" tc -j filter show dev b0 egress | jq '[.[] | select(.options)] | length')
-	check_eq "clsact tcchain made stays while a foreign filter is on it" "$got" 1
+	check_eq "chain: clsact tcchain made stays while a foreign filter is on it" "$got" 1
 	capture in_ns "$B" tc qdisc del dev b0 clsact
 }
 
@@ -150,16 +150,16 @@ test_two_namespaces()
 	chain_add "$D" tcx0 ingress end drop
 	id1=$(tcc -n "$C" -j show | jq -r '.[0].entry_id')
 	id2=$(tcc -n "$D" -j show | jq -r '.[0].entry_id')
-	check_eq "two chains, one per namespace" \
+	check_eq "chain: two chains, one per namespace" \
 		"$(tcc -n "$C" -j show | jq length),$(tcc -n "$D" -j show | jq length),$([ "$id1" != "$id2" ] && echo differ)" \
 		"1,1,differ"
-	check_ok "del in the first namespace" tcc -n "$C" del dev tcx0 ingress
-	check_eq "the second namespace's chain is intact" \
+	check_ok "chain: del in the first namespace" tcc -n "$C" del dev tcx0 ingress
+	check_eq "chain: the second namespace's chain is intact" \
 		"$(tcc -n "$D" -j show | jq -c '.[0] | [.entry_id, .end_verdict, .attached]')" \
 		"[$id2,\"drop\",true]"
-	check_eq "the second namespace's filter is intact" \
+	check_eq "chain: the second namespace's filter is intact" \
 		"$(in_ns "$D" tc -j filter show dev tcx0 ingress | jq -r '.[] | .options.prog.id // empty')" "$id2"
-	check_ok "del in the second namespace" tcc -n "$D" del dev tcx0 ingress
+	check_ok "chain: del in the second namespace" tcc -n "$D" del dev tcx0 ingress
 }
 
 # ---- bad input: error line, non-zero exit, nothing changed -------------------------------
@@ -179,9 +179,9 @@ bad()
 	local desc=$1 pat=$2 before after; shift 2
 
 	before=$(snapshot "$B" b0)
-	check_fail "bad input: $desc" "$pat" "$@"
+	check_fail "chain: bad input: $desc" "$pat" "$@"
 	after=$(snapshot "$B" b0)
-	check_eq "bad input: $desc: nothing changed" "$after" "$before"
+	check_eq "chain: bad input: $desc: nothing changed" "$after" "$before"
 }
 
 test_bad_input()
@@ -214,10 +214,10 @@ test_bad_input()
 	bad "filter already at that prio/handle" "filter foreign_drop.* already sits at prio 3" \
 		tcc -n "$B" add dev b0 egress prio 3
 	capture in_ns "$B" tc filter del dev b0 egress prio 3
-	check_eq "JSON error under -j" \
+	check_eq "chain: JSON error under -j" \
 		"$(tcc -n "$B" -j del dev b0 egress | jq -r .error)" \
 		"cannot delete chain on b0 egress: no such chain"
-	check_ok "del" tcc -n "$B" del dev b0 ingress
+	check_ok "chain: del after the bad input" tcc -n "$B" del dev b0 ingress
 
 	# A classic ingress qdisc where clsact would go.
 	capture in_ns "$B" tc qdisc add dev b0 ingress
@@ -236,25 +236,25 @@ test_prune()
 	capture ip -n "$B" link add x0 type veth peer name x1
 	capture ip -n "$B" link set x0 up
 	capture tcc -n "$B" add dev x0 ingress
-	capture tcc -n "$B" stage set 3 "$TCC_OUTDIR/tests/progs/rt_pass.bpf.o" dev x0
+	capture tcc -n "$B" stage set 3 "$TCC_OUTDIR/tests/progs/pass_all.bpf.o" dev x0
 	chain_add "$B" b0 ingress
 	chain_add "$B" b0 egress
 	capture ip -n "$B" link del x0
 	capture in_ns "$B" tc filter del dev b0 egress prio 1
-	check_eq "show: the chains of a gone device and of a deleted filter are not attached" \
+	check_eq "chain: show: the chains of a gone device and of a deleted filter are not attached" \
 		"$(tcc -n "$B" -j show | jq -c '[.[] | [.dev, .dir, .attached]]')" \
 		'[["b0","ingress",true],["b0","egress",false],[null,"ingress",false]]'
-	check_fail "del cannot name a gone device" "cannot find device 'x0'" \
+	check_fail "chain: del cannot name a gone device" "cannot find device 'x0'" \
 		tcc -n "$B" del dev x0 ingress
-	check_eq "prune removes the two stale chains" \
+	check_eq "chain: prune removes the two stale chains" \
 		"$(tcc -n "$B" -j prune | jq .stale)" 2
-	check_eq "the attached chain is untouched" \
+	check_eq "chain: the attached chain is untouched" \
 		"$(tcc -n "$B" -j show | jq -c '[.[] | [.dev, .dir, .attached]]')" '[["b0","ingress",true]]'
-	check_eq "no pins left for the gone device" \
+	check_eq "chain: no pins left for the gone device" \
 		"$(find "/sys/fs/bpf/tcchain/$ino" -mindepth 1 -maxdepth 1 -name '[0-9]*' | wc -l)" 1
-	check_eq "prune again: nothing to do" "$(tcc -n "$B" -j prune | jq .stale)" 0
-	check_fail "prune takes no arguments" "prune: unknown keyword 'all'" tcc -n "$B" prune all
-	check_ok "del" tcc -n "$B" del dev b0 ingress
+	check_eq "chain: prune again: nothing to do" "$(tcc -n "$B" -j prune | jq .stale)" 0
+	check_fail "chain: prune takes no arguments" "prune: unknown keyword 'all'" tcc -n "$B" prune all
+	check_ok "chain: del of the chain prune left" tcc -n "$B" del dev b0 ingress
 }
 
 test_end_verdicts

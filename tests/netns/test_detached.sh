@@ -22,21 +22,21 @@ chain_pins() { echo "/sys/fs/bpf/tcchain/$(netns_cookie "$B")/$(in_ns "$B" ip -o
 test_detached_change()
 {
 	chain_add "$B" b0 ingress
-	capture tcc -n "$B" stage set 2 "$P/rt_pass.bpf.o"
+	capture tcc -n "$B" stage set 2 "$P/pass_all.bpf.o"
 	capture in_ns "$B" tc filter del dev b0 ingress prio 1
 	check_fail "detached: stage set says the chain is detached and how to recover" \
 		"the chain is detached .*'tcchain add dev b0 ingress'.*'tcchain del dev b0 ingress'" \
-		tcc -n "$B" stage set 3 "$P/rt_pass.bpf.o"
+		tcc -n "$B" stage set 3 "$P/pass_all.bpf.o"
 	check_fail "detached: stage del says the chain is detached" "the chain is detached" \
 		tcc -n "$B" stage del 2
 	check_eq "detached: the failed changes left the stages as they were" \
 		"$(tcc -n "$B" -j show | jq -c '[.[0].stages[].slot]')" '[2]'
 	check_ok "detached: add over the stale chain succeeds" tcc -n "$B" add dev b0 ingress
 	check_eq "detached: add says which stages it replaced" \
-		"$(cat "$TCC_STDERR")" "Warning: replaced a detached chain (stages: 2 rt_pass)"
+		"$(cat "$TCC_STDERR")" "Warning: replaced a detached chain (stages: 2 pass_all)"
 	check_eq "detached: the new chain is attached and empty" \
 		"$(tcc -n "$B" -j show | jq -c '[.[0].attached, (.[0].stages | length)]')" '[true,0]'
-	check_ok "detached: del" tcc -n "$B" del dev b0 ingress
+	check_ok "detached: del of the re-added chain" tcc -n "$B" del dev b0 ingress
 }
 
 test_unopenable()
@@ -47,7 +47,7 @@ test_unopenable()
 	dir=$(chain_pins)
 	capture rm "$dir/meta"
 	check_fail "unopenable: stage set names the chain it cannot open" "cannot open the chain" \
-		tcc -n "$B" stage set 3 "$P/rt_pass.bpf.o"
+		tcc -n "$B" stage set 3 "$P/pass_all.bpf.o"
 	check_eq "unopenable: show lists the chain with the reason" \
 		"$(tcc -n "$B" -j show | jq -c '[.[] | [.dev, .dir, .error]]')" \
 		'[["b0","ingress","Structure needs cleaning"]]'
@@ -72,14 +72,14 @@ test_lock_timeout()
 	holder=$!
 	wait_until 2 grep -q "FLOCK.* $holder " /proc/locks
 	TCC_LOCK_TIMEOUT_MS=300 check_fail "lock: a held lock is given up naming the holder" \
-		"locked by pid $holder" tcc -n "$B" stage set 3 "$P/rt_pass.bpf.o"
+		"locked by pid $holder" tcc -n "$B" stage set 3 "$P/pass_all.bpf.o"
 	TCC_LOCK_TIMEOUT_MS=300 check_fail "lock: the CLI's own lock names the holder too" \
 		"held by pid $holder" tcc -n "$B" map set 3 x key 1 value 1
 	kill "$holder" 2>/dev/null
 	wait "$holder" 2>/dev/null
 	check_ok "lock: free again after the holder is gone" \
-		tcc -n "$B" stage set 3 "$P/rt_pass.bpf.o"
-	check_ok "lock: del" tcc -n "$B" del dev b0 ingress
+		tcc -n "$B" stage set 3 "$P/pass_all.bpf.o"
+	check_ok "lock: del once the lock is free" tcc -n "$B" del dev b0 ingress
 }
 
 test_detached_change

@@ -30,7 +30,7 @@ touch parse			# a file that must not shadow the parse stage
 check_ok "install: the installed binary finds the installed stages from anywhere" \
 	env -u TCCHAIN_STAGE_PATH "$T" -n "$B" stage set 0 parse
 check_eq "install: the stage came from the installed library" \
-	"$("$T" -n "$B" -j stage show | jq -r '.stages[0].file')" \
+	"$("$T" -n "$B" -j stage show | jq -r '.[0].stages[0].file')" \
 	"$PREFIX/lib/tcchain/stages/parse.bpf.o"
 check_fail "install: ./parse is a file, not a stage" "not an ELF object file" \
 	"$T" -n "$B" stage set 1 ./parse

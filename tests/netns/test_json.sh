@@ -77,7 +77,21 @@ for cmd in "show" "stats"; do
 done
 for cmd in "stage show" "map show 2" "map show 2 rl_stats"; do
 	check_eq "json: $cmd identifies its chain the same way" \
-		"$("$TCCHAIN" -n "$A" -j $cmd dev j0 ingress | jq -r "$ids")" "number,string,number,string"
+		"$("$TCCHAIN" -n "$A" -j $cmd dev j0 ingress | jq -r ".[0] | $ids")" "number,string,number,string"
 done
 check_eq "json: netns is the namespace's cookie" \
-	"$("$TCCHAIN" -n "$A" -j stage show dev j0 ingress | jq -r .netns)" "$cookie"
+	"$("$TCCHAIN" -n "$A" -j stage show dev j0 ingress | jq -r '.[0].netns')" "$cookie"
+
+# With several chains and no dev, the show commands show every chain,
+# each labelled, as stats does (and one array always).
+check_eq "json: stage show without dev shows every chain" \
+	"$("$TCCHAIN" -n "$A" -j stage show | jq -c '[.[] | [.dev, .dir]] | sort')" \
+	'[["j0","ingress"],["lo","ingress"]]'
+check_eq "json: map show without dev shows the chains that have the stage" \
+	"$("$TCCHAIN" -n "$A" -j map show 2 rl_stats | jq -c '[.[] | .dev]')" '["j0"]'
+capture "$TCCHAIN" -n "$A" stage set 1 acl dev lo ingress
+capture "$TCCHAIN" -n "$A" stage set 1 acl dev j0 ingress
+check_eq "json: acl show without dev shows every chain's rules" \
+	"$("$TCCHAIN" -n "$A" -j acl show | jq -c '[.[] | .dev] | sort')" '["j0","lo"]'
+check_ok "json: stage show without dev, as text" "$TCCHAIN" -n "$A" stage show
+check_eq "json: the text labels each chain" "$(grep -c '^[a-z0-9]* ingress:' "$TCC_STDOUT")" 2

@@ -42,17 +42,17 @@ swapper()
 	t0=$EPOCHREALTIME
 	for ((i = 0; i < SWAPS; i++)); do
 		v=$(( i % 2 ? 2 : 1 ))
-		"$TCCHAIN" -n "$B" stage set 2 "$P/rt_pass.bpf.o" param version=$v ||
+		"$TCCHAIN" -n "$B" stage set 2 "$P/pass_all.bpf.o" param version=$v ||
 			{ echo "swap $i failed"; return 1; }
 	done
 	t1=$EPOCHREALTIME
 	echo "$t0 $t1"
 }
 
-check_ok "quiet link (no IPv6, permanent neighbours)" quiet_link
+check_ok "live replace: quiet link (no IPv6, permanent neighbours)" quiet_link
 chain_add "$B" b0 ingress
-check_ok "stage set 1 and 2 (pass-through)" eval \
-	"tcc -n $B stage set 1 $P/rt_pass.bpf.o && tcc -n $B stage set 2 $P/rt_pass.bpf.o param version=2"
+check_ok "live replace: stage set 1 and 2 (pass-through)" eval \
+	"tcc -n $B stage set 1 $P/pass_all.bpf.o && tcc -n $B stage set 2 $P/pass_all.bpf.o param version=2"
 
 # The swapper starts once the stream runs: wait for the first packets.
 (
@@ -65,27 +65,27 @@ wait "$swap_pid"
 swap_rc=$?
 
 read -r t0 t1 <"$TCC_TMP/swaps" 2>/dev/null
-check_eq "$SWAPS replacements of slot 2 succeeded" "$swap_rc" 0
+check_eq "live replace: $SWAPS replacements of slot 2 succeeded" "$swap_rc" 0
 note "swaps from $t0 to $t1; sender: $(cat "$UDP_SEND_JSON")"
 sent=$(jq -r '.sent' "$UDP_SEND_JSON")
-check_eq "sender sent all $COUNT" "$sent" "$COUNT"
-check_eq "receiver got every packet" "$got" "$COUNT"
-check_eq "no duplicates at the receiver" "$(jq -r '.duplicates' "$UDP_RECV_JSON")" 0
+check_eq "live replace: sender sent all $COUNT" "$sent" "$COUNT"
+check_eq "live replace: receiver got every packet" "$got" "$COUNT"
+check_eq "live replace: no duplicates at the receiver" "$(jq -r '.duplicates' "$UDP_RECV_JSON")" 0
 stream_s=$(jq -r '.elapsed' "$UDP_SEND_JSON")
 swap_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 note "stream took ${stream_s}s, $SWAPS swaps took ${swap_s}s"
-check_ok "all swaps happened while the stream ran (${swap_s}s of swaps in a ${stream_s}s stream)" \
+check_ok "live replace: all swaps happened while the stream ran" \
 	awk -v s="$swap_s" -v t="$stream_s" 'BEGIN { exit !(s > 0 && s < t) }'
 
-stats=$(tcc -n "$B" -j stats)
+stats=$(settled 5 tcc -n "$B" -j stats)
 note "$stats"
-check_eq "chain: packets in = sent" "$(jq '.[0].packets' <<<"$stats")" "$COUNT"
-check_eq "slot 1: every packet continued" \
+check_eq "live replace: chain: packets in = sent" "$(jq '.[0].packets' <<<"$stats")" "$COUNT"
+check_eq "live replace: slot 1: every packet continued" \
 	"$(jq '.[0].slots[] | select(.slot == 1) | .next' <<<"$stats")" "$COUNT"
-check_eq "slot 2 (replaced $SWAPS times): every packet counted once" \
+check_eq "live replace: slot 2 (replaced $SWAPS times): every packet counted once" \
 	"$(jq '.[0].slots[] | select(.slot == 2) | .next' <<<"$stats")" "$COUNT"
-check_eq "no miss, all ended by the end verdict" \
+check_eq "live replace: no miss, all ended by the end verdict" \
 	"$(jq -c '.[0] | [.verdicts.miss, .end.pass]' <<<"$stats")" "[0,$COUNT]"
-check_eq "show: slot 2 holds the last version" \
+check_eq "live replace: show: slot 2 holds the last version" \
 	"$(tcc -n "$B" -j show | jq -r '.[0].stages[] | select(.slot == 2) | .params.version')" "2"
-check_ok "del" tcc -n "$B" del dev b0 ingress
+check_ok "live replace: del after the replacements" tcc -n "$B" del dev b0 ingress

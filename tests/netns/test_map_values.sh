@@ -17,37 +17,37 @@ setup_veth "$A" a0 "$B" b0
 tcc() { "$TCCHAIN" "$@"; }
 
 chain_add "$B" b0 ingress
-check_ok "shipped stages in slots 0-4" bash -c "
+check_ok "map values: shipped stages in slots 0-4" bash -c "
 	'$TCCHAIN' -n '$B' stage set 0 parse &&
 	'$TCCHAIN' -n '$B' stage set 1 acl &&
 	'$TCCHAIN' -n '$B' stage set 2 mark &&
 	'$TCCHAIN' -n '$B' stage set 3 ratelimit param rate=10000 burst=64Ki per_source=1 &&
 	'$TCCHAIN' -n '$B' stage set 4 count"
-check_ok "acl rules for the acl maps" bash -c "
+check_ok "map values: acl rules for the acl maps" bash -c "
 	'$TCCHAIN' -n '$B' acl add drop src 192.0.2.0/24 udp dport 7000 >/dev/null &&
 	'$TCCHAIN' -n '$B' acl add drop dst 2001:db8::/32 udp dport 7001 >/dev/null"
 
 # ---- addresses ---------------------------------------------------------------------
-check_fail "IPv4 into a 16-byte field is refused, not stored as text" \
+check_fail "map values: IPv4 into a 16-byte field is refused, not stored as text" \
 	"rules\[0\]\.src=10\.9\.0\.1: an IPv4 address does not fit a 16-byte field" \
 	tcc -n "$B" map set 2 mark_rules key 0 value rules[0].src=10.9.0.1
-check_ok "IPv6 into mark's 16-byte src" \
+check_ok "map values: IPv6 into mark's 16-byte src" \
 	tcc -n "$B" map set 2 mark_rules key 0 value n_rules=1 rules[0].src=2001:db8::9 \
 	rules[0].src_prefixlen=128 rules[0].ip_ver=6 rules[0].dport_max=65535
-check_eq "shown as the address, under the name set takes" \
-	"$(tcc -n "$B" -j map show 2 mark_rules | jq -r '.entries[0].value["rules[0].src"]')" "2001:db8::9"
-check_eq "no name with a double dot" \
+check_eq "map values: shown as the address, under the name set takes" \
+	"$(tcc -n "$B" -j map show 2 mark_rules | jq -r '.[0].entries[0].value["rules[0].src"]')" "2001:db8::9"
+check_eq "map values: no name with a double dot" \
 	"$(tcc -n "$B" map show 2 mark_rules | grep -c '\.\.')" 0
-check_ok "IPv4 given as hex, first 4 bytes (mark's layout)" \
+check_ok "map values: IPv4 given as hex, first 4 bytes (mark's layout)" \
 	tcc -n "$B" map set 2 mark_rules key 0 value rules[1].src=0x0a090001000000000000000000000000
-check_eq "the bytes are the address, not ASCII" \
-	"$(tcc -n "$B" -j map show 2 mark_rules | jq -r '.entries[0].value["rules[1].src_words[0]"]')" \
+check_eq "map values: the bytes are the address, not ASCII" \
+	"$(tcc -n "$B" -j map show 2 mark_rules | jq -r '.[0].entries[0].value["rules[1].src_words[0]"]')" \
 	"16779530"
-check_eq "acl's 4-byte key prints as an IPv4 address" \
-	"$(tcc -n "$B" -j map show 1 acl_src4 | jq -r '.entries[0].key.addr')" "192.0.2.0"
+check_eq "map values: acl's 4-byte key prints as an IPv4 address" \
+	"$(tcc -n "$B" -j map show 1 acl_src4 | jq -r '.[0].entries[0].key.addr')" "192.0.2.0"
 
 # ---- traffic, so the counters are not all zero ------------------------------------
-check_eq "traffic passes the chain" "$(udp_count "$A" "$VETH_B4" "$B" 6000 "$N")" "$N"
+check_eq "map values: traffic passes the chain" "$(udp_count "$A" "$VETH_B4" "$B" 6000 "$N")" "$N"
 
 # ---- round trip of every field of every map --------------------------------------------
 # For each entry: map set KEY with all its value fields as shown, then the
@@ -69,7 +69,7 @@ round_trip_once()
 		# shellcheck disable=SC2086 # the words are the arguments
 		tcc -n "$B" map set "$slot" "$map" key $key value $val || fails=$((fails + 1))
 		n=$((n + 1))
-	done < <(jq -c '.entries[]' <<<"$before")
+	done < <(jq -c '.[0].entries[]' <<<"$before")
 	after=$(tcc -n "$B" -j map show "$slot" "$map")
 	note "$map: $n entries set again, $fails refused"
 	[ "$fails" -eq 0 ] && [ "$before" = "$after" ] && [ "$n" -gt 0 ]
@@ -88,54 +88,54 @@ round_trip()
 }
 
 for slot in 1 2 3 4; do
-	for map in $(tcc -n "$B" -j map show "$slot" | jq -r '.[].name'); do
+	for map in $(tcc -n "$B" -j map show "$slot" | jq -r '.[0].maps[].name'); do
 		[[ $map == *rodata ]] && continue
 		# tables no packet or rule filled have nothing to round-trip
-		[ "$(tcc -n "$B" -j map show "$slot" "$map" | jq '.entries | length')" -eq 0 ] &&
+		[ "$(tcc -n "$B" -j map show "$slot" "$map" | jq '.[0].entries | length')" -eq 0 ] &&
 			continue
-		check_ok "round trip: slot $slot $map" round_trip "$slot" "$map"
+		check_ok "map values: round trip: slot $slot $map" round_trip "$slot" "$map"
 	done
 done
-check_eq "the counters round-tripped were not all zero" \
-	"$(tcc -n "$B" -j map show 4 count_ipver | jq '.entries[0].value.packets > 0')" true
+check_eq "map values: the counters round-tripped were not all zero" \
+	"$(tcc -n "$B" -j map show 4 count_ipver | jq '.[0].entries[0].value.packets > 0')" true
 
 # ---- per-CPU maps: what is written reads back ---------------------------------------
-check_ok "per-CPU set packets=5" tcc -n "$B" map set 4 count_ipver key 7 value packets=5 bytes=1Ki
-check_eq "reads back 5 (not 5 per CPU)" \
-	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.entries[] | select(.key == 7) | .value')" \
+check_ok "map values: per-CPU set packets=5" tcc -n "$B" map set 4 count_ipver key 7 value packets=5 bytes=1Ki
+check_eq "map values: reads back 5 (not 5 per CPU)" \
+	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.[0].entries[] | select(.key == 7) | .value')" \
 	'{"packets":5,"bytes":1024}'
-check_eq "percpu: CPU 0 holds 5, the other CPUs 0" \
+check_eq "map values: percpu: CPU 0 holds 5, the other CPUs 0" \
 	"$(tcc -n "$B" -j map show 4 count_ipver percpu |
-	   jq -c '.entries[] | select(.key == 7) | [.cpus[0].value.packets, ([.cpus[1:][].value.packets] | add // 0)]')" \
+	   jq -c '.[0].entries[] | select(.key == 7) | [.cpus[0].value.packets, ([.cpus[1:][].value.packets] | add // 0)]')" \
 	"[5,0]"
-check_eq "percpu: one line per CPU in text" \
+check_eq "map values: percpu: one line per CPU in text" \
 	"$(tcc -n "$B" map show 4 count_ipver percpu | grep -c '^    cpu 0  value: packets=5 bytes=1024$')" 1
-check_ok "per-CPU: a second set of one field" tcc -n "$B" map set 4 count_ipver key 7 value packets=7
-check_eq "keeps the other field, reads back 7" \
-	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.entries[] | select(.key == 7) | .value')" \
+check_ok "map values: per-CPU: a second set of one field" tcc -n "$B" map set 4 count_ipver key 7 value packets=7
+check_eq "map values: keeps the other field, reads back 7" \
+	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.[0].entries[] | select(.key == 7) | .value')" \
 	'{"packets":7,"bytes":1024}'
 
 # ---- params and map fields share the rules ---------------------------------------------
-check_eq "param burst=64Ki stored as 65536" \
-	"$(tcc -n "$B" -j map show 3 rodata | jq -c '.entries[0].value | [.rate, .burst, .per_source]')" \
+check_eq "map values: param burst=64Ki stored as 65536" \
+	"$(tcc -n "$B" -j map show 3 rodata | jq -c '.[0].entries[0].value | [.rate, .burst, .per_source]')" \
 	"[10000,65536,1]"
-check_ok "map set takes the same multipliers" \
+check_ok "map values: map set takes the same multipliers" \
 	tcc -n "$B" map set 4 count_ipver key 5 value packets=10k bytes=2Mi
-check_eq "10k and 2Mi stored" \
-	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.entries[] | select(.key == 5) | .value')" \
+check_eq "map values: 10k and 2Mi stored" \
+	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.[0].entries[] | select(.key == 5) | .value')" \
 	'{"packets":10000,"bytes":2097152}'
-check_ok "a leading zero is decimal, never octal" \
+check_ok "map values: a leading zero is decimal, never octal" \
 	tcc -n "$B" map set 4 count_ipver key 07 value packets=010
-check_eq "key 7, packets 10 (octal would be 8)" \
-	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.entries[] | select(.key == 7) | .value.packets')" 10
+check_eq "map values: key 7, packets 10 (octal would be 8)" \
+	"$(tcc -n "$B" -j map show 4 count_ipver | jq -c '.[0].entries[] | select(.key == 7) | .value.packets')" 10
 
 # ---- bad input: one line, exit status 1, nothing changed -----------------------------
 snapshot()
 {
 	# what configuration and the tests set; live counters are left out
 	tcc -n "$B" -j map show 2 mark_rules; tcc -n "$B" -j map show 1 acl_src4
-	tcc -n "$B" -j map show 4 count_ipver | jq -c '.entries[] | select(.key == 5 or .key == 7)'
-	tcc -n "$B" -j map show 3 rl_sources | jq -c '.entries[] | select(.key.addr == "::1")'
+	tcc -n "$B" -j map show 4 count_ipver | jq -c '.[0].entries[] | select(.key == 5 or .key == 7)'
+	tcc -n "$B" -j map show 3 rl_sources | jq -c '.[0].entries[] | select(.key.addr == "::1")'
 	tcc -n "$B" -j stage show
 }
 bad()
@@ -143,11 +143,11 @@ bad()
 	local desc=$1 pat=$2 before rc; shift 2
 
 	before=$(snapshot)
-	check_fail "bad value: $desc" "$pat" "$@"
+	check_fail "map values: bad value: $desc" "$pat" "$@"
 	"$@" >/dev/null 2>&1
 	rc=$?
-	check_eq "bad value: $desc: exit status 1" "$rc" 1
-	check_eq "bad value: $desc: maps unchanged" "$(snapshot)" "$before"
+	check_eq "map values: bad value: $desc: exit status 1" "$rc" 1
+	check_eq "map values: bad value: $desc: maps unchanged" "$(snapshot)" "$before"
 }
 bad "percpu on a map that is not per-CPU" "map 'mark_rules' per CPU: it is not a per-CPU map" \
 	tcc -n "$B" map show 2 mark_rules percpu
@@ -183,7 +183,7 @@ bad "param address into a u64" "param burst=10.0.0.1: an IPv4 address does not f
 # ---- a stage map the kernel cannot create -------------------------------------------
 P=$TCC_OUTDIR/tests/progs
 before=$(tcc -n "$B" -j stage show)
-check_fail "a map the kernel cannot create: named, with the reason" \
-	"cannot set stage 5 .*map 'mv_huge': failed to create: " \
-	tcc -n "$B" stage set 5 "$P/mv_badmap.bpf.o"
-check_eq "a map the kernel cannot create: chain unchanged" "$(tcc -n "$B" -j stage show)" "$before"
+check_fail "map values: a map the kernel cannot create: named, with the reason" \
+	"cannot set stage 5 .*map 'huge_values': failed to create: " \
+	tcc -n "$B" stage set 5 "$P/map_too_big.bpf.o"
+check_eq "map values: a map the kernel cannot create: chain unchanged" "$(tcc -n "$B" -j stage show)" "$before"

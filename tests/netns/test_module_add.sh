@@ -48,7 +48,7 @@ check_ok "module_add: ttlguard add (TTL 64 is below 65)" \
 check_ok "module_add: ttlguard add (TTL 64 is not below 10)" \
 	"$T" -n "$B" ttlguard add dport 7301 min 10
 check_eq "module_add: ttlguard show -j" \
-	"$("$T" -n "$B" -j ttlguard show | jq -c '[.rules[] | [.id, .words, .dport, .min]]')" \
+	"$("$T" -n "$B" -j ttlguard show | jq -c '[.[0].rules[] | [.id, .words, .dport, .min]]')" \
 	'[[1,"dport 7300 min 65",7300,65],[2,"dport 7301 min 10",7301,10]]'
 check_eq "module_add: guarded port with a low TTL dropped" \
 	"$(udp_count "$A" "$VETH_B4" "$B" 7300 "$N")" 0

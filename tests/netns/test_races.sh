@@ -27,9 +27,9 @@ race_round()
 
 	mkdir -p "$rc"
 	tcc add dev b0 ingress >/dev/null 2>&1
-	tcc stage set 6 "$P/rt_pass.bpf.o" >/dev/null 2>&1
+	tcc stage set 6 "$P/pass_all.bpf.o" >/dev/null 2>&1
 	for s in 1 2 3 4 5; do
-		( tcc stage set "$s" "$P/rt_pass.bpf.o" >/dev/null 2>&1; echo $? >"$rc/set$s" ) &
+		( tcc stage set "$s" "$P/pass_all.bpf.o" >/dev/null 2>&1; echo $? >"$rc/set$s" ) &
 		pids+=($!)
 	done
 	( tcc stage del 6 >/dev/null 2>&1; echo $? >"$rc/del6" ) & pids+=($!)

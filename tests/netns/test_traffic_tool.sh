@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
-# Self-test of tests/netns/lib.sh and tools/traffic, with no tcchain
+# Self-test of tests/netns/lib.sh and tests/tools/traffic, with no tcchain
 # involved: if these fail, every other netns test is suspect.
 source "$(dirname "$0")/lib.sh"
 require_traffic

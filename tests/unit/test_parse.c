@@ -2,13 +2,13 @@
 /*
  * The SDK packet parser (bpf/include/tcchain/parse.h) under
  * BPF_PROG_TEST_RUN: crafted and broken packets through a chain of the
- * parse stage and stg_dump, which copies scratch->pkt out for us.
+ * parse stage and skb_dump, which copies scratch->pkt out for us.
  */
-#include "tests/progs/stg_pkt.h"
+#include "tests/lib/fixture.h"
 
 #define F_OK_L4		(TCC_PKT_PARSED | TCC_PKT_L4)
 
-/* Slots of the shared fixture: parse in 0, stg_dump in 1. */
+/* Slots of the shared fixture: parse in 0, skb_dump in 1. */
 static struct fx fxp;
 static bool fxp_ready;
 
@@ -19,7 +19,7 @@ static struct fx *parse_chain(void)
 	if (fxp_ready)
 		return &fxp;
 	if (!fx_init(&fxp) || !fx_stage(&fxp, 0, "stages/parse.bpf.o", NULL) ||
-	    !fx_stage(&fxp, 1, "tests/progs/stg_dump.bpf.o", dump))
+	    !fx_stage(&fxp, 1, "tests/progs/skb_dump.bpf.o", dump))
 		return NULL;
 	fxp_ready = true;
 	return &fxp;
@@ -29,7 +29,7 @@ static struct fx *parse_chain(void)
 static bool parse(const struct pb *p, struct tcc_pkt *out)
 {
 	struct fx *fx = parse_chain();
-	struct stg_dump d;
+	struct skb_dump d;
 	int verdict;
 
 	memset(out, 0, sizeof(*out));
@@ -37,7 +37,7 @@ static bool parse(const struct pb *p, struct tcc_pkt *out)
 		return false;
 	verdict = fx_run(fx, p, NULL);
 	if (!ASSERT_EQ(verdict, TC_ACT_OK, "chain verdict") || !fx_dump(fx, 1, &d) ||
-	    !ASSERT_EQ(d.runs, 1, "packets that reached stg_dump"))
+	    !ASSERT_EQ(d.runs, 1, "packets that reached skb_dump"))
 		return false;
 	*out = d.pkt;
 	return true;
@@ -772,7 +772,7 @@ static void pkt_get_parses_without_parse_stage(void)
 {
 	static const char *const self[] = { "use_pkt_get=1", NULL };
 	struct tcc_pkt w;
-	struct stg_dump d;
+	struct skb_dump d;
 	struct pb p = {};
 	struct fx fx;
 
@@ -782,9 +782,9 @@ static void pkt_get_parses_without_parse_stage(void)
 	w.dport = 22;
 	if (!fx_init(&fx))
 		return;
-	if (fx_stage(&fx, 4, "tests/progs/stg_dump.bpf.o", self) &&
+	if (fx_stage(&fx, 4, "tests/progs/skb_dump.bpf.o", self) &&
 	    ASSERT_EQ(fx_run(&fx, &p, NULL), TC_ACT_OK, "chain verdict") &&
-	    fx_dump(&fx, 4, &d) && ASSERT_EQ(d.runs, 1, "packets that reached stg_dump"))
+	    fx_dump(&fx, 4, &d) && ASSERT_EQ(d.runs, 1, "packets that reached skb_dump"))
 		check_pkt(&d.pkt, &w);
 	fx_fini(&fx);
 }

@@ -17,7 +17,7 @@
 
 #include "tests/lib/tst.h"
 #include "tcchain/lib/libtcchain.h"
-#include "tests/progs/rt_trace.h"
+#include "tests/progs/trace_slots.h"
 
 static char progs_dir[512];
 
@@ -88,7 +88,7 @@ static int run(struct fixture *fx, struct __sk_buff *ctx_in)
 }
 
 /* The scratch as this CPU left it: the test runs pinned to CPU 0. */
-static bool read_trace(struct fixture *fx, struct rt_trace *t)
+static bool read_trace(struct fixture *fx, struct trace_slots *t)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct tcc_scratch *s = calloc(ncpu, sizeof(*s));
@@ -104,7 +104,7 @@ static bool read_trace(struct fixture *fx, struct rt_trace *t)
 
 static void check_order(struct fixture *fx, const __u8 *want, int n)
 {
-	struct rt_trace t;
+	struct trace_slots t;
 
 	if (!read_trace(fx, &t))
 		return;
@@ -121,8 +121,8 @@ static void slot_order(void)
 	if (!fx_init(&fx, TC_ACT_OK))
 		return;
 	/* set out of order: execution order is slot order */
-	if (!set_stage(&fx, 7, "rt_trace", NULL, 0) && !set_stage(&fx, 1, "rt_trace", NULL, 0) &&
-	    !set_stage(&fx, 3, "rt_trace", NULL, 0)) {
+	if (!set_stage(&fx, 7, "trace_slots", NULL, 0) && !set_stage(&fx, 1, "trace_slots", NULL, 0) &&
+	    !set_stage(&fx, 3, "trace_slots", NULL, 0)) {
 		ASSERT_EQ(run(&fx, NULL), TC_ACT_OK, "verdict");
 		check_order(&fx, want, 3);
 	}
@@ -136,8 +136,8 @@ static void holes_run_in_order(void)
 
 	if (!fx_init(&fx, TC_ACT_SHOT))
 		return;
-	if (!set_stage(&fx, 31, "rt_trace", NULL, 0) && !set_stage(&fx, 0, "rt_trace", NULL, 0) &&
-	    !set_stage(&fx, 5, "rt_trace", NULL, 0)) {
+	if (!set_stage(&fx, 31, "trace_slots", NULL, 0) && !set_stage(&fx, 0, "trace_slots", NULL, 0) &&
+	    !set_stage(&fx, 5, "trace_slots", NULL, 0)) {
 		ASSERT_EQ(run(&fx, NULL), TC_ACT_SHOT, "end verdict after slot 31");
 		check_order(&fx, want, 3);
 	}
@@ -154,7 +154,7 @@ static void end_verdicts(void)
 		if (!fx_init(&fx, verdicts[i]))
 			return;
 		ASSERT_EQ(run(&fx, NULL), verdicts[i], "empty chain");
-		if (!set_stage(&fx, 4, "rt_trace", NULL, 0))
+		if (!set_stage(&fx, 4, "trace_slots", NULL, 0))
 			ASSERT_EQ(run(&fx, NULL), verdicts[i], "after one stage");
 		fx_fini(&fx);
 	}
@@ -169,8 +169,8 @@ static void stage_verdict_stops_chain(void)
 
 	if (!fx_init(&fx, TC_ACT_OK))
 		return;
-	if (!set_stage(&fx, 1, "rt_trace", NULL, 0) && !set_stage(&fx, 2, "rt_trace", &drop, 1) &&
-	    !set_stage(&fx, 3, "rt_trace", NULL, 0)) {
+	if (!set_stage(&fx, 1, "trace_slots", NULL, 0) && !set_stage(&fx, 2, "trace_slots", &drop, 1) &&
+	    !set_stage(&fx, 3, "trace_slots", NULL, 0)) {
 		ASSERT_EQ(run(&fx, NULL), TC_ACT_SHOT, "verdict of slot 2");
 		check_order(&fx, want, 2);
 		if (ASSERT_OK(tcc_stats_read(fx.chain, st), "stats")) {
@@ -196,7 +196,7 @@ static void all_32_slots_run(void)
 		return;
 	for (s = 0; s < 32; s++) {
 		want[s] = s;
-		if (set_stage(&fx, s, "rt_trace", NULL, 0))
+		if (set_stage(&fx, s, "trace_slots", NULL, 0))
 			break;
 	}
 	if (s == 32) {
@@ -215,11 +215,11 @@ static void cb_and_scratch_reach_later_stage(void)
 {
 	const struct tcc_param set = { "cb_set", "0x1234" };
 	struct fixture fx;
-	struct rt_trace t;
+	struct trace_slots t;
 
 	if (!fx_init(&fx, TC_ACT_OK))
 		return;
-	if (!set_stage(&fx, 1, "rt_trace", &set, 1) && !set_stage(&fx, 4, "rt_trace", NULL, 0)) {
+	if (!set_stage(&fx, 1, "trace_slots", &set, 1) && !set_stage(&fx, 4, "trace_slots", NULL, 0)) {
 		run(&fx, NULL);
 		if (read_trace(&fx, &t)) {
 			ASSERT_EQ(t.n, 2, "stages run");
@@ -235,11 +235,11 @@ static void no_state_across_packets(void)
 	const struct tcc_param set = { "cb_set", "0x77" };
 	struct __sk_buff dirty = { .cb = { 0xdead, 0xbeef, 1, 2, 3 } };
 	struct fixture fx;
-	struct rt_trace t;
+	struct trace_slots t;
 
 	if (!fx_init(&fx, TC_ACT_OK))
 		return;
-	if (!set_stage(&fx, 0, "rt_trace", &set, 1)) {
+	if (!set_stage(&fx, 0, "trace_slots", &set, 1)) {
 		run(&fx, &dirty);	/* first packet: leaves marker and cb behind */
 		run(&fx, &dirty);
 		if (read_trace(&fx, &t)) {
@@ -256,11 +256,11 @@ static void params_reach_program(void)
 	const struct tcc_param p[] = { { "value", "40k" }, { "small", "255" }, { "label", "A" } };
 	struct tcc_stage_info si;
 	struct fixture fx;
-	struct rt_trace t;
+	struct trace_slots t;
 
 	if (!fx_init(&fx, TC_ACT_OK))
 		return;
-	if (!set_stage(&fx, 2, "rt_trace", p, 3)) {
+	if (!set_stage(&fx, 2, "trace_slots", p, 3)) {
 		run(&fx, NULL);
 		if (read_trace(&fx, &t))
 			ASSERT_EQ(t.param_seen, 40000 + 255 + 'A', "value + small + label[0]");
@@ -278,9 +278,9 @@ static void replace_keeps_order_and_counts(void)
 
 	if (!fx_init(&fx, TC_ACT_OK))
 		return;
-	if (!set_stage(&fx, 1, "rt_trace", NULL, 0) && !set_stage(&fx, 2, "rt_trace", NULL, 0)) {
+	if (!set_stage(&fx, 1, "trace_slots", NULL, 0) && !set_stage(&fx, 2, "trace_slots", NULL, 0)) {
 		run(&fx, NULL);
-		if (!set_stage(&fx, 2, "rt_pass", NULL, 0) && !set_stage(&fx, 2, "rt_trace", NULL, 0)) {
+		if (!set_stage(&fx, 2, "pass_all", NULL, 0) && !set_stage(&fx, 2, "trace_slots", NULL, 0)) {
 			run(&fx, NULL);
 			check_order(&fx, want, 2);
 			if (ASSERT_OK(tcc_stats_read(fx.chain, st), "stats"))
@@ -297,8 +297,8 @@ static void del_unlinks_slot(void)
 
 	if (!fx_init(&fx, TC_ACT_OK))
 		return;
-	if (!set_stage(&fx, 1, "rt_trace", NULL, 0) && !set_stage(&fx, 5, "rt_trace", NULL, 0) &&
-	    !set_stage(&fx, 9, "rt_trace", NULL, 0)) {
+	if (!set_stage(&fx, 1, "trace_slots", NULL, 0) && !set_stage(&fx, 5, "trace_slots", NULL, 0) &&
+	    !set_stage(&fx, 9, "trace_slots", NULL, 0)) {
 		ASSERT_OK(tcc_stage_del(fx.ctx, fx.chain, 5), "stage del 5");
 		run(&fx, NULL);
 		check_order(&fx, want, 2);
@@ -318,7 +318,7 @@ static void miss_is_counted(void)
 	fx.chain = tcc_chain_load(fx.ctx, &opts);
 	if (!ASSERT_TRUE(fx.chain, "chain"))
 		return;
-	if (!set_stage(&fx, 3, "rt_trace", NULL, 0)) {
+	if (!set_stage(&fx, 3, "trace_slots", NULL, 0)) {
 		/* Empty the slot behind next[]'s back, as a racing del would. */
 		ASSERT_OK(bpf_map_delete_elem(tcc_chain_map_fd(fx.chain, TCC_MAP_PROGS), &slot),
 			  "empty slot 3");
@@ -339,12 +339,12 @@ static void stats_follow_the_chain(void)
 
 	if (!fx_init(&fx, TC_ACT_OK))
 		return;
-	if (set_stage(&fx, 1, "rt_trace", NULL, 0))
+	if (set_stage(&fx, 1, "trace_slots", NULL, 0))
 		goto out;
 	for (i = 0; i < 3; i++)
 		run(&fx, NULL);
 	/* a stage added after 3 packets counts from zero */
-	if (set_stage(&fx, 5, "rt_trace", NULL, 0))
+	if (set_stage(&fx, 5, "trace_slots", NULL, 0))
 		goto out;
 	if (ASSERT_OK(tcc_stats_read(fx.chain, st), "stats")) {
 		ASSERT_EQ(st[1].packets, 3, "slot 1 before");
@@ -360,7 +360,7 @@ static void stats_follow_the_chain(void)
 		ASSERT_EQ(st[TCC_STATS_CHAIN].pass, 5, "end verdicts");
 	}
 	/* a dropping stage in between: slot 5 sees nothing more */
-	if (set_stage(&fx, 3, "rt_trace", &drop, 1))
+	if (set_stage(&fx, 3, "trace_slots", &drop, 1))
 		goto out;
 	run(&fx, NULL);
 	if (ASSERT_OK(tcc_stats_read(fx.chain, st), "stats")) {
@@ -412,12 +412,12 @@ static void failed_replace_changes_nothing(void)
 
 	if (!fx_init(&fx, TC_ACT_OK))
 		return;
-	if (set_stage(&fx, 2, "rt_pass", NULL, 0) ||
+	if (set_stage(&fx, 2, "pass_all", NULL, 0) ||
 	    !ASSERT_OK(tcc_stage_info(fx.chain, 2, &before), "info"))
 		goto out;
 	getrlimit(RLIMIT_NOFILE, &old);
 	for (int extra = 0; extra < 200 && err; extra++, tries++) {
-		struct tcc_stage_opts o = { .file = prog_path("rt_trace") };
+		struct tcc_stage_opts o = { .file = prog_path("trace_slots") };
 
 		lim = old;
 		lim.rlim_cur = open_fds() + extra;
@@ -434,7 +434,7 @@ static void failed_replace_changes_nothing(void)
 	}
 	ASSERT_OK(err, "with enough fds the replace went through");
 	ASSERT_TRUE(tries > 1, "some limits made it fail first (%d tries)", tries);
-	ASSERT_STREQ(after.prog, "rt_trace", "the new stage is in");
+	ASSERT_STREQ(after.prog, "trace_slots", "the new stage is in");
 out:
 	fx_fini(&fx);
 }
@@ -450,26 +450,26 @@ static void bad_stages_leave_chain_unchanged(void)
 	} cases[] = {
 		{ "missing file", "/nonexistent/x.bpf.o", NULL, NULL, NULL, 2, -ENOENT, "No such file" },
 		{ "not an ELF", "/etc/hostname", NULL, NULL, NULL, 2, -ENOEXEC, "not an ELF" },
-		{ "no tc program", "rt_xdp", NULL, NULL, NULL, 2, -ENOENT, "no tc program" },
-		{ "two tc programs", "rt_two", NULL, NULL, NULL, 2, -EINVAL, "choose one with 'prog NAME'" },
-		{ "kprobe chosen", "rt_xdp", "rt_kprobe", NULL, NULL, 2, -EINVAL, "not a tc program" },
-		{ "xdp chosen", "rt_xdp", "rt_xdp", NULL, NULL, 2, -EINVAL, "not a tc program" },
-		{ "no such prog", "rt_two", "nope", NULL, NULL, 2, -ENOENT, "no program named 'nope'" },
-		{ "other ABI", "rt_abi2", NULL, NULL, NULL, 2, -EPROTO, "ABI v2" },
-		{ "verifier", "rt_bad", NULL, NULL, NULL, 2, -EACCES, "verifier: " },
-		{ "slot range", "rt_trace", NULL, NULL, NULL, 32, -ERANGE, "out of range" },
-		{ "unknown param", "rt_trace", NULL, "nope", "1", 2, -ENOENT, "unknown param 'nope'" },
-		{ "param type", "rt_trace", NULL, "value", "abc", 2, -EINVAL, "not an integer" },
-		{ "param size", "rt_trace", NULL, "small", "256", 2, -ERANGE, "out of range" },
-		{ "param string", "rt_trace", NULL, "label", "12345678", 2, -ERANGE, "longer than 7" },
-		{ "framework param", "rt_trace", NULL, "tcc_slot", "3", 2, -EINVAL, "framework" },
+		{ "no tc program", "no_tc_prog", NULL, NULL, NULL, 2, -ENOENT, "no tc program" },
+		{ "two tc programs", "two_tc_progs", NULL, NULL, NULL, 2, -EINVAL, "choose one with 'prog NAME'" },
+		{ "kprobe chosen", "no_tc_prog", "kprobe_prog", NULL, NULL, 2, -EINVAL, "not a tc program" },
+		{ "xdp chosen", "no_tc_prog", "xdp_prog", NULL, NULL, 2, -EINVAL, "not a tc program" },
+		{ "no such prog", "two_tc_progs", "nope", NULL, NULL, 2, -ENOENT, "no program named 'nope'" },
+		{ "other ABI", "abi_v2", NULL, NULL, NULL, 2, -EPROTO, "ABI v2" },
+		{ "verifier", "verifier_reject", NULL, NULL, NULL, 2, -EACCES, "verifier: " },
+		{ "slot range", "trace_slots", NULL, NULL, NULL, 32, -ERANGE, "out of range" },
+		{ "unknown param", "trace_slots", NULL, "nope", "1", 2, -ENOENT, "unknown param 'nope'" },
+		{ "param type", "trace_slots", NULL, "value", "abc", 2, -EINVAL, "not an integer" },
+		{ "param size", "trace_slots", NULL, "small", "256", 2, -ERANGE, "out of range" },
+		{ "param string", "trace_slots", NULL, "label", "12345678", 2, -ERANGE, "longer than 7" },
+		{ "framework param", "trace_slots", NULL, "tcc_slot", "3", 2, -EINVAL, "framework" },
 	};
 	static const __u8 want[] = { 2 };
 	struct fixture fx;
 
 	if (!fx_init(&fx, TC_ACT_OK))
 		return;
-	if (set_stage(&fx, 2, "rt_trace", NULL, 0))
+	if (set_stage(&fx, 2, "trace_slots", NULL, 0))
 		goto out;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct tcc_param p = { cases[i].pname, cases[i].pval };
@@ -494,7 +494,7 @@ static void bad_stages_leave_chain_unchanged(void)
 		check_order(&fx, want, 1);
 	}
 	/* the verifier's whole log is kept for -d */
-	tcc_stage_set(fx.ctx, fx.chain, 2, &(struct tcc_stage_opts){ .file = prog_path("rt_bad") });
+	tcc_stage_set(fx.ctx, fx.chain, 2, &(struct tcc_stage_opts){ .file = prog_path("verifier_reject") });
 	ASSERT_TRUE(tcc_ctx_log(fx.ctx) && strstr(tcc_ctx_log(fx.ctx), "processed"),
 		    "verifier log kept");
 out:

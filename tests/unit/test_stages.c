@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "tests/progs/stg_pkt.h"
+#include "tests/lib/fixture.h"
 
 /* ---- the stages' map types: each module's one header ------------------------ */
 
@@ -47,12 +47,12 @@ static bool acl_list(struct fx *fx, const char *map, const char *cidr,
 	}
 }
 
-/* acl in slot 0, stg_dump in slot 1: 'D'rop, 'P'ass (ended before the
+/* acl in slot 0, skb_dump in slot 1: 'D'rop, 'P'ass (ended before the
  * dump) or 'C'ontinue (the dump saw it).
  */
 static char acl_outcome(struct fx *fx, const struct pb *p)
 {
-	struct stg_dump d;
+	struct skb_dump d;
 	int verdict = fx_run(fx, p, NULL);
 
 	if (verdict < 0 || !fx_dump(fx, 1, &d))
@@ -71,7 +71,7 @@ static bool acl_chain(struct fx *fx, const char *default_action)
 
 	snprintf(param, sizeof(param), "default_action=%s", default_action);
 	return fx_init(fx) && fx_stage(fx, 0, "stages/acl.bpf.o", params) &&
-	       fx_stage(fx, 1, "tests/progs/stg_dump.bpf.o", NULL);
+	       fx_stage(fx, 1, "tests/progs/skb_dump.bpf.o", NULL);
 }
 
 static __u64 acl_hits(struct fx *fx, __u32 id)
@@ -532,14 +532,14 @@ out:
 static bool mark_chain(struct fx *fx, const char *const *params)
 {
 	return fx_init(fx) && fx_stage(fx, 0, "stages/mark.bpf.o", params) &&
-	       fx_stage(fx, 1, "tests/progs/stg_dump.bpf.o", NULL);
+	       fx_stage(fx, 1, "tests/progs/skb_dump.bpf.o", NULL);
 }
 
-/* mark, priority as the kernel hands them back; classid as stg_dump saw it. */
+/* mark, priority as the kernel hands them back; classid as skb_dump saw it. */
 static bool mark_run(struct fx *fx, const struct pb *p, __u32 *mark, __u32 *prio, __u32 *classid)
 {
 	struct __sk_buff skb = {};
-	struct stg_dump d;
+	struct skb_dump d;
 
 	if (!ASSERT_EQ(fx_run(fx, p, &skb), TC_ACT_OK, "chain verdict") || !fx_dump(fx, 1, &d) ||
 	    !ASSERT_EQ(d.runs, 1, "mark continued to the next stage"))
@@ -595,7 +595,7 @@ static void mark_nothing_set_leaves_skb_alone(void)
 static void mark_classid_is_16_bits(void)
 {
 	const struct tcc_param p = { .name = "classid", .value = "0x10002" };
-	struct tcc_stage_opts o = { .file = stg_obj("stages/mark.bpf.o"), .params = &p,
+	struct tcc_stage_opts o = { .file = fx_obj("stages/mark.bpf.o"), .params = &p,
 				    .n_params = 1 };
 	struct fx fx;
 

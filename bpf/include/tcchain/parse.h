@@ -74,6 +74,11 @@
 #define TCC__IP_MF		0x2000
 #define TCC__IP_OFFSET		0x1fff
 
+/* Loader marker (see TCC__MARK in tcchain.h): this stage fills the parsed
+ * packet in the scratch, so later stages may use tcc_pkt_parsed().
+ */
+static const volatile __u32 tcc_fills_pkt = 1;
+
 /* Returned by tcc_parse() when the packet is malformed or truncated. */
 #define TCC_PARSE_BAD		(-1)
 
@@ -341,6 +346,7 @@ static __always_inline int tcc_parse(struct __sk_buff *skb, struct tcc_pkt *pkt)
 	__u32 off;
 	int depth = 0;
 
+	TCC__MARK(tcc_fills_pkt);
 	__builtin_memset(pkt, 0, sizeof(*pkt));
 	tcc__parse_pull(skb);
 	data = (void *)(long)skb->data;

@@ -109,9 +109,30 @@ static int table_load(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot
 
 /* Write the changed lists, each in one update: packets see a list before
  * or after an edit, never half of one. */
-static int table_store(struct tcc_ctx *ctx, struct acl_table *t)
+static int cmp_wide(const void *a, const void *b)
+{
+	const struct acl_list *x = a, *y = b;
+
+	return (x->pfx.plen > y->pfx.plen) - (x->pfx.plen < y->pfx.plen);
+}
+
+static int cmp_narrow(const void *a, const void *b)
+{
+	return cmp_wide(b, a);
+}
+
+/*
+ * Lists are written one by one, so a command killed half-way leaves some
+ * written: adding writes the widest prefix first (the rule's own list),
+ * deleting the narrowest first (the rule's own list last).  Either way
+ * the rule's own list says what the command was doing, and acl_repair()
+ * makes every list agree with it at the next edit.
+ */
+static int table_store(struct tcc_ctx *ctx, struct acl_table *t, bool widest_first)
 {
 	size_t alen = t->family == AF_INET ? 4 : 16;
+
+	qsort(t->lists, t->n, sizeof(*t->lists), widest_first ? cmp_wide : cmp_narrow);
 
 	for (int i = 0; i < t->n; i++) {
 		struct acl_list *l = &t->lists[i];
@@ -394,6 +415,73 @@ static void spec_to_rule(const struct acl_spec *s, struct tcc_rule *out)
 		     s->r.dport_max);
 }
 
+/* ---- repair ------------------------------------------------------------------- */
+
+static bool table_has(const struct acl_table *t, __u16 id)
+{
+	for (int li = 0; li < t->n; li++)
+		for (int ri = 0; ri < t->lists[li].n; ri++)
+			if (t->lists[li].rules[ri].id == id)
+				return true;
+	return false;
+}
+
+/* Drop the two-prefix rules of a that b does not hold. */
+static void drop_half_rules(struct acl_table *a, const struct acl_table *b)
+{
+	for (int li = 0; li < a->n; li++) {
+		for (int ri = 0; ri < a->lists[li].n; ri++) {
+			const struct acl_rule *r = &a->lists[li].rules[ri];
+
+			if ((r->flags & ACL_F_BOTH) && !table_has(b, r->id)) {
+				table_remove(a, r->id);
+				ri = -1;	/* the list moved under us */
+			}
+		}
+	}
+}
+
+/*
+ * Make the maps what an uninterrupted history of edits leaves, before
+ * an edit: a two-prefix rule in one trie only (its add or delete was
+ * killed between the tries) goes, as it never matched; a list that lacks
+ * a rule of a prefix covering it (an add or delete killed between lists)
+ * gets it back.  Normally this writes nothing.
+ */
+static int acl_repair(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot)
+{
+	struct acl_table t[4];
+	int err = 0, i;
+
+	for (i = 0; i < 4; i++)
+		t[i] = (struct acl_table){ .m.fd = -1 };
+	for (i = 0; i < 4 && !err; i++)
+		err = table_load(ctx, c, slot, i, &t[i]);
+	for (i = 0; i < 4 && !err; i += 2) {
+		drop_half_rules(&t[i], &t[i + 1]);
+		drop_half_rules(&t[i + 1], &t[i]);
+	}
+	for (i = 0; i < 4 && !err; i++) {
+		for (int k = 0; k < t[i].n; k++) {
+			for (int l = 0; l < t[i].n; l++) {
+				const struct acl_list *wide = &t[i].lists[k];
+
+				if (k == l || wide->pfx.plen >= t[i].lists[l].pfx.plen ||
+				    !tcc__prefix_covers(&wide->pfx, t[i].lists[l].pfx.plen,
+							t[i].lists[l].pfx.addr))
+					continue;
+				for (int r = 0; r < wide->n; r++)
+					list_append(&t[i].lists[l], &wide->rules[r]);
+			}
+		}
+	}
+	for (i = 0; i < 4 && !err; i++)
+		err = table_store(ctx, &t[i], true);
+	for (i = 0; i < 4; i++)
+		table_free(&t[i]);
+	return err;
+}
+
 /* ---- ops ----------------------------------------------------------------------- */
 
 static int acl_add(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
@@ -405,6 +493,8 @@ static int acl_add(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	int n = 0, err;
 
 	err = parse_rule(ctx, argc, argv, &s);
+	if (!err)
+		err = acl_repair(ctx, c, slot);
 	if (err)
 		return err;
 	err = collect(ctx, c, slot, &all, &n);
@@ -436,11 +526,11 @@ static int acl_add(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 			err = table_add(ctx, &t[side], &s.pfx[side], &s.r);
 	}
 	if (!err && s.has[1])
-		err = table_store(ctx, &t[1]);
+		err = table_store(ctx, &t[1], true);
 	if (!err && s.has[0]) {
-		err = table_store(ctx, &t[0]);
+		err = table_store(ctx, &t[0], true);
 		if (err && s.has[1] && table_remove(&t[1], s.r.id))
-			table_store(ctx, &t[1]);	/* undo: the error stays the first one */
+			table_store(ctx, &t[1], false);	/* undo: the error stays the first one */
 	}
 	table_free(&t[0]);
 	table_free(&t[1]);
@@ -452,7 +542,7 @@ static int acl_add(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 static int acl_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot, __u32 id)
 {
 	bool found = false;
-	int err = 0;
+	int err = acl_repair(ctx, c, slot);
 
 	/* Out of every list that holds it, sources first (see acl_add). */
 	for (size_t i = 0; i < ARRAY_SIZE(tables) && !err; i++) {
@@ -462,7 +552,7 @@ static int acl_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot, __u32 i
 		err = table_load(ctx, c, slot, order[i], &t);
 		if (!err && table_remove(&t, id)) {
 			found = true;
-			err = table_store(ctx, &t);
+			err = table_store(ctx, &t, false);
 		}
 		table_free(&t);
 	}
@@ -475,11 +565,18 @@ static int acl_list(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
 		    struct tcc_rule **rules, int *n)
 {
 	struct acl_spec *all = NULL;
-	int cnt = 0, err;
+	int cnt = 0, lock, err;
 
 	*rules = NULL;
 	*n = 0;
-	err = collect(ctx, c, slot, &all, &cnt);
+	/* Any command finishes or undoes an edit that was killed half-way. */
+	lock = tcc__lock_ctx(ctx);
+	if (lock < 0)
+		return lock;
+	err = acl_repair(ctx, c, slot);
+	tcc__unlock(lock);
+	if (!err)
+		err = collect(ctx, c, slot, &all, &cnt);
 	if (err)
 		return err;
 	*rules = calloc(cnt ? cnt : 1, sizeof(**rules));
