@@ -21,6 +21,10 @@ INCDIR	:= $(PREFIX)/include
 MANDIR	:= $(PREFIX)/share/man/man8
 DOCDIR	:= $(PREFIX)/share/doc/tcchain
 COMPLDIR := $(PREFIX)/share/bash-completion/completions
+# systemd searches PREFIX/lib/systemd/system for /usr and /usr/local; udev
+# reads only /etc, /run and /usr/lib: link the rule there (doc/fleet.md).
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+UDEVDIR	?= $(PREFIX)/lib/udev/rules.d
 
 ARCH	:= $(shell uname -m)
 CC	?= gcc
@@ -211,6 +215,12 @@ install: all
 	install -d $(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPLDIR)
 	install -m 0644 doc/*.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 tools/completion/tcchain.bash $(DESTDIR)$(COMPLDIR)/tcchain
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UDEVDIR)
+	for u in tools/systemd/*.service tools/systemd/*.path; do \
+		sed 's|@SBINDIR@|$(BINDIR)|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+	install -m 0644 tools/systemd/90-tcchain.rules $(DESTDIR)$(UDEVDIR)/
 
 clean:
 	rm -rf $(OUT)

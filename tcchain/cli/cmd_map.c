@@ -359,16 +359,25 @@ static int set_fields(const struct tcc_map *m, __u32 type_id, void *data, int *a
 	return 0;
 }
 
+/* The words of argv up to the keyword stop (or the end), joined by spaces. */
+static void join_words(int argc, char **argv, const char *stop, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < argc && (!stop || !is_kw(argv[i], stop)); i++)
+		used += snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+				 used ? " " : "", argv[i]);
+}
+
 static int map_edit(int argc, char **argv, bool del)
 {
 	const char *what = del ? "delete map entry" : "set map entry";
 	struct tcc_chain *chain;
-	void *key = NULL, *val = NULL;
 	struct target t = {};
 	const char *name;
-	struct tcc_map m = { .fd = -1 };
 	__u32 slot;
-	int err = -1;
+	int err;
 
 	argc = split_target(argc, argv, &t);
 	if (argc < 0)
@@ -376,6 +385,28 @@ static int map_edit(int argc, char **argv, bool del)
 	chain = parse_slot_map(&argc, &argv, true, &slot, &name, &t, what);
 	if (!chain)
 		return -1;
+	err = map_edit_chain(chain, slot, name, argc, argv, del);
+	tcc_chain_close(chain);
+	return err;
+}
+
+int map_edit_chain(struct tcc_chain *chain, __u32 slot, const char *name, int argc,
+		   char **argv, bool del)
+{
+	const char *what = del ? "delete map entry" : "set map entry";
+	char kwords[512] = "", vwords[1024] = "";
+	void *key = NULL, *val = NULL;
+	struct tcc_map m = { .fd = -1 };
+	int err = -1, rerr;
+
+	/* What the record keeps (set_fields cuts the words at '='). */
+	if (argc > 0 && is_kw(argv[0], "key")) {
+		join_words(argc - 1, argv + 1, "value", kwords, sizeof(kwords));
+		for (int i = 1; i < argc; i++)
+			if (is_kw(argv[i], "value"))
+				join_words(argc - i - 1, argv + i + 1, NULL, vwords,
+					   sizeof(vwords));
+	}
 	if (tcc_map_open(chain, slot, name, &m)) {
 		p_err("cannot %s: slot %u has no map '%s'", what, slot, name);
 		goto out;
@@ -403,7 +434,7 @@ static int map_edit(int argc, char **argv, bool del)
 			goto out;
 		}
 		err = 0;
-		goto out;
+		goto record;
 	}
 	if (argc < 1 || !is_kw(argv[0], "value")) {
 		p_err("cannot %s: 'value FIELD=VALUE...' is required", what);
@@ -423,13 +454,19 @@ static int map_edit(int argc, char **argv, bool del)
 		cli_refused = true;
 		p_fail(err, "cannot %s in %s", what, name);
 		err = -1;
+		goto out;
 	}
+record:
+	/* Kept for save (tcchain/lib/record.c); in-memory chains have none. */
+	rerr = tcc_map_record_edit(chain, slot, name, kwords, del ? NULL : vwords);
+	if (rerr && rerr != -EOPNOTSUPP)
+		fprintf(stderr, "Warning: the entry is set, but save will not show it: %s\n",
+			strerror(-rerr));
 out:
 	free(key);
 	free(val);
 	if (m.fd >= 0)
 		tcc_map_close(&m);
-	tcc_chain_close(chain);
 	return err;
 }
 

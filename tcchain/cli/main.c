@@ -38,6 +38,10 @@ static const struct usage {
 		   "                  [ -w [ SECONDS ] [ -x ] | -o prometheus ] | stats cost { on [ rate N ] | off }" },
 	{ "trace", "trace [ dev DEV [ ingress | egress ] ] [ count N ] [ rate N ] [ FILTER ]" },
 	{ "map",   "map { show | set | del | help } SLOT ...   (a stage's own maps)" },
+	{ "save",  "save [ --all-namespaces ]   (the chains as the file apply reads)" },
+	{ "apply", "apply -f { FILE | - } [ --dry-run ] [ --skip-missing ] [ dev DEV ]" },
+	{ "diff",  "diff -f { FILE | - } [ --skip-missing ] [ dev DEV ]   (exit 1 when the chains differ)" },
+	{ "rollback", "rollback [ dev DEV [ ingress | egress ] ]   (the previous generation)" },
 };
 
 static void usage_line(const char *lead, const struct usage *u)
@@ -428,6 +432,10 @@ static const struct cmd cmds[] = {
 	{ "stats", do_stats },
 	{ "trace", do_trace },
 	{ "map",   do_map },
+	{ "save",  do_save },
+	{ "apply", do_apply },
+	{ "diff",  do_diff },
+	{ "rollback", do_rollback },
 	{ "help",  do_help },
 	{ 0 }
 };

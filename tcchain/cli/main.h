@@ -90,6 +90,13 @@ int do_prune(int argc, char **argv);
 int do_stage(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_map(int argc, char **argv);
+/* map set|del on an open chain: argv is "key ... [value ...]" (cmd_map.c). */
+int map_edit_chain(struct tcc_chain *chain, __u32 slot, const char *name, int argc,
+		   char **argv, bool del);
+int do_save(int argc, char **argv);
+int do_apply(int argc, char **argv);
+int do_diff(int argc, char **argv);
+int do_rollback(int argc, char **argv);
 /* The rule words of a stage kind (cmd_rules.c): tcchain acl add ... */
 bool is_rules_object(const char *word);
 int do_rules(const char *object, int argc, char **argv);

@@ -257,13 +257,18 @@ void out_flush(void)
 	fflush(stdout);
 }
 
+const char *p_err_where;
+
 void p_err(const char *fmt, ...)
 {
 	char msg[2048];
+	size_t used = 0;
 	va_list ap;
 
+	if (p_err_where)
+		used = snprintf(msg, sizeof(msg), "%s: ", p_err_where);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg + used, sizeof(msg) - used, fmt, ap);
 	va_end(ap);
 	/* One line, whatever the kernel put in the text. */
 	for (char *p = msg; *p; p++)

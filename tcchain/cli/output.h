@@ -36,6 +36,8 @@ void out_words(const char *key, const char *text_fmt, const char *words);
 
 /* "Error: ..." on stderr, or {"error": "..."} on stdout under -j. */
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* When set, every error line starts with it ("FILE:LINE" while apply reads a file). */
+extern const char *p_err_where;
 /* Extra lines for -d (verifier log): stderr, text mode or not. */
 void p_debug(const char *text);
 

@@ -115,6 +115,15 @@ static int check_verdict(int v)
 
 struct tcc_chain *tcc_chain_load(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 {
+	return tcc__chain_load_stats(ctx, opts, -1);
+}
+
+/* stats_fd >= 0: the new chain counts into that stats map (a generation
+ * of a chain keeps counting where the one before it left off).
+ */
+struct tcc_chain *tcc__chain_load_stats(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts,
+					int stats_fd)
+{
 	struct tcc_config cfg = {
 		.magic = TCC_ABI_MAGIC,
 		.version = TCC_ABI_VERSION,
@@ -141,7 +150,15 @@ struct tcc_chain *tcc_chain_load(struct tcc_ctx *ctx, const struct tcc_chain_opt
 	c->ifindex = opts->ifindex;
 	c->dir = opts->dir;
 
-	skel = tcc_entry_bpf__open_and_load();
+	skel = tcc_entry_bpf__open();
+	if (skel && stats_fd >= 0 && bpf_map__reuse_fd(skel->maps.tcc_stats, stats_fd)) {
+		tcc_entry_bpf__destroy(skel);
+		skel = NULL;
+	}
+	if (skel && tcc_entry_bpf__load(skel)) {
+		tcc_entry_bpf__destroy(skel);
+		skel = NULL;
+	}
 	if (!skel) {
 		err = -errno;
 		tcc__fail(ctx, err, "cannot load the entry program");

@@ -138,6 +138,9 @@ int tcc__trace_reap(struct tcc_chain *chain);
 /* chain.c: the chain object */
 int tcc__meta_read(const struct tcc_chain *chain, __u32 row, struct tcc_meta *m);
 int tcc__meta_write(const struct tcc_chain *chain, __u32 row, const struct tcc_meta *m);
+/* tcc_chain_load counting into an existing stats map (stats_fd >= 0). */
+struct tcc_chain *tcc__chain_load_stats(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts,
+					int stats_fd);
 /* Pin the chain's entry and maps into dir. */
 int tcc__chain_pin(const struct tcc_chain *chain, const char *dir);
 /* Open the chain pinned in dir; NULL + errno (EPROTO: another ABI). */
@@ -158,6 +161,11 @@ void tcc__dev_cleanup(struct tcc_ctx *ctx, int ifindex, const char *devdir);
 /* stage.c: slots */
 __u32 tcc__slot_prog_id(const struct tcc_chain *chain, __u32 slot);
 void tcc__next_rebuild(struct tcc_chain *chain, __u32 exclude);
+/* tcc_stage_set with the stage's own maps taken from slot from_slot of
+ * maps_from (NULL: new maps), for a generation keeping a stage's state. */
+int tcc__stage_set_maps(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
+			const struct tcc_stage_opts *opts,
+			const struct tcc_chain *maps_from, __u32 from_slot);
 void tcc__drop_maps(struct tcc_chain *chain, __u32 slot);
 const char *tcc__map_pin_name(const struct bpf_map *m);
 int tcc__kept_map_fd(const struct tcc_chain *chain, __u32 slot, const char *name);

@@ -442,4 +442,42 @@ int tcc_stage_compile(struct tcc_ctx *ctx, const char *src, char *out, size_t le
 int tcc_stage_cache_path(const char *src, char *out, size_t len);
 int tcc_stage_find(const char *arg, char *out, size_t len);
 
+/* ---- generations: whole-chain changes (doc/generations.md) ------------------- */
+
+/*
+ * A new generation of live (NULL: of a chain not created yet): a complete
+ * chain in memory (entry, prog array, config, scratch, meta) counting into
+ * live's stats map.  Fill it with tcc_stage_set() and tcc_gen_keep(),
+ * commit it with tcc_gen_commit(), or drop it with tcc_chain_close().
+ */
+struct tcc_chain *tcc_gen_new(struct tcc_ctx *ctx, const struct tcc_chain *live,
+			      const struct tcc_chain_opts *opts);
+/* Put live's stage of slot into gen's slot, loaded again against gen's
+ * maps but keeping its own maps (rules, state) and its counts. */
+int tcc_gen_keep(struct tcc_ctx *ctx, struct tcc_chain *gen, const struct tcc_chain *live,
+		 __u32 slot);
+/*
+ * Make gen the chain: pin it, replace the filter's program with its entry
+ * (one netlink request: the commit point), keep the chain that ran as the
+ * previous generation.  live's object is stale afterwards: open the chain
+ * again.  On failure nothing changed.
+ */
+int tcc_gen_commit(struct tcc_ctx *ctx, struct tcc_chain *live, struct tcc_chain *gen);
+/* Whether a previous generation is kept. */
+bool tcc_chain_has_prev(const struct tcc_chain *live);
+/* Run the previous generation again (one filter replace); the one that ran
+ * becomes the previous.  -ENOENT when there is none. */
+int tcc_chain_rollback(struct tcc_ctx *ctx, struct tcc_chain *live);
+
+/* ---- map entries set by the user, kept for save ------------------------------ */
+
+#define TCC_MAP_RECORD_SIZE	4096
+/* The "MAP key WORDS value WORDS" lines recorded for slot ("" when none). */
+int tcc_map_record_get(const struct tcc_chain *chain, __u32 slot, char *buf, size_t len);
+int tcc_map_record_set(const struct tcc_chain *chain, __u32 slot, const char *text);
+/* Record a map set (value: its FIELD=VALUE words) or a map del (value NULL)
+ * of the entry with these key words. */
+int tcc_map_record_edit(const struct tcc_chain *chain, __u32 slot, const char *map,
+			const char *key, const char *value);
+
 #endif /* LIBTCCHAIN_H */

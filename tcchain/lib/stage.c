@@ -241,8 +241,39 @@ static int slot_begin(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot
 	return 0;
 }
 
+/*
+ * A generation keeps an unchanged stage's state: its own maps (not the
+ * global-data ones, which hold its params) are those of slot from_slot
+ * of chain from.
+ */
+static int reuse_own_maps(struct bpf_object *obj, const struct tcc_chain *from, __u32 from_slot)
+{
+	struct bpf_map *m;
+	int fd, err;
+
+	bpf_object__for_each_map(m, obj) {
+		if (is_shared_map(bpf_map__name(m)) || bpf_map__is_internal(m))
+			continue;
+		fd = tcc_stage_map_fd(from, from_slot, tcc__map_pin_name(m));
+		if (fd < 0)
+			continue;	/* a map the old stage did not have: new */
+		err = bpf_map__reuse_fd(m, fd);
+		close(fd);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 		  const struct tcc_stage_opts *opts)
+{
+	return tcc__stage_set_maps(ctx, c, slot, opts, NULL, 0);
+}
+
+int tcc__stage_set_maps(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
+			const struct tcc_stage_opts *opts,
+			const struct tcc_chain *maps_from, __u32 from_slot)
 {
 	char newdir[PATH_MAX] = "", curdir[PATH_MAX], olddir[PATH_MAX];
 	char params[sizeof(((struct tcc_meta *)0)->params)] = "";
@@ -308,6 +339,11 @@ int tcc_stage_set(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 				      opts->fresh_maps, kept_maps, sizeof(kept_maps));
 	if (err)
 		goto out;
+	if (maps_from) {
+		err = reuse_own_maps(obj, maps_from, from_slot);
+		if (err)
+			goto out;
+	}
 
 	/* With a log buffer and level 0, libbpf loads quietly and reloads
 	 * with level 1 only when the verifier says no.

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Generations: a whole-chain change built aside and committed with one
+ * replace of the filter's program.
+ *
+ * A generation is a complete chain (entry program, prog array, config,
+ * scratch, meta, stages) loaded in memory against the live chain's stats
+ * map, so counting goes on across the commit.  Committing pins it in
+ * DIR/next, swaps the filter's program to its entry (the commit point:
+ * every packet runs the old chain or the new one, never a mix, because
+ * each generation's stages tail-call only through their own prog array),
+ * then moves the live pins to DIR/prev and the new ones into DIR.
+ * Rollback is the same swap the other way.  doc/generations.md.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+
+#include "tcchain/lib/internal.h"
+
+#define GEN_NEXT	"next"
+#define GEN_PREV	"prev"
+
+struct tcc_chain *tcc_gen_new(struct tcc_ctx *ctx, const struct tcc_chain *live,
+			      const struct tcc_chain_opts *opts)
+{
+	return tcc__chain_load_stats(ctx, opts, live ? live->stats_fd : -1);
+}
+
+/* "a=1 b=2" as meta keeps them, back into params (text is modified). */
+static size_t split_params(char *text, struct tcc_param *p, size_t max)
+{
+	size_t n = 0;
+
+	for (char *save = NULL, *w = strtok_r(text, " ", &save); w && n < max;
+	     w = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(w, '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		p[n].name = w;
+		p[n++].value = eq + 1;
+	}
+	return n;
+}
+
+int tcc_gen_keep(struct tcc_ctx *ctx, struct tcc_chain *gen, const struct tcc_chain *live,
+		 __u32 slot)
+{
+	struct tcc_param params[TCC_MAX_PARAMS];
+	struct tcc_stage_opts opts = { .params = params };
+	struct tcc_meta m, g;
+	int err;
+
+	err = tcc__meta_read(live, slot, &m);
+	if (err)
+		return err;
+	if (!m.prog_id)
+		return tcc__fail(ctx, -ENOENT, "slot %u is empty", slot);
+	opts.file = m.file;
+	opts.prog = m.prog;
+	opts.n_params = split_params(m.params, params, TCC_MAX_PARAMS);
+	err = tcc__stage_set_maps(ctx, gen, slot, &opts, live, slot);
+	if (err)
+		return err;
+	/* The same stage in the same slot goes on counting from where it was. */
+	if (!tcc__meta_read(live, slot, &m) && !tcc__meta_read(gen, slot, &g)) {
+		g.base_arrived = m.base_arrived;
+		g.base_arrived_bytes = m.base_arrived_bytes;
+		g.base = m.base;
+		tcc__meta_write(gen, slot, &g);
+	}
+	return 0;
+}
+
+static bool is_shared(const char *name)
+{
+	return !strcmp(name, TCC_MAP_PROGS) || !strcmp(name, TCC_MAP_CONFIG) ||
+	       !strcmp(name, TCC_MAP_SCRATCH) || !strcmp(name, TCC_MAP_STATS);
+}
+
+/* Pin an in-memory generation's chain and stages into dir. */
+static int gen_pin(const struct tcc_chain *gen, const char *dir)
+{
+	char sd[PATH_MAX], maps[PATH_MAX];
+	int err, fd;
+
+	err = tcc__mkdir_p(dir) ?: tcc__chain_pin(gen, dir);
+	if (err)
+		return err;
+	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++) {
+		__u32 id = tcc__slot_prog_id(gen, s);
+
+		if (!id)
+			continue;
+		if (path_fmt(sd, "%s/" TCC_PIN_SLOT_FMT, dir, s) ||
+		    path_fmt(maps, "%s/" TCC_PIN_SLOT_MAPS, sd))
+			return -ENAMETOOLONG;
+		err = tcc__mkdir_p(maps);
+		if (err)
+			return err;
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			return -errno;
+		err = tcc__pin_at(fd, sd, TCC_PIN_SLOT_PROG);
+		close(fd);
+		for (int i = 0; !err && i < gen->n_kept[s]; i++)
+			if (!is_shared(gen->kept[s][i].name))
+				err = tcc__pin_at(gen->kept[s][i].fd, maps, gen->kept[s][i].name);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Move every pin and slot directory of from (not prev/ or next/) into to. */
+static int move_pins(const char *from, const char *to)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	struct dirent *de;
+	int err = 0;
+	DIR *d = opendir(from);
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, GEN_NEXT) ||
+		    !strcmp(de->d_name, GEN_PREV))
+			continue;
+		if (path_fmt(a, "%s/%s", from, de->d_name) ||
+		    path_fmt(b, "%s/%s", to, de->d_name)) {
+			err = -ENAMETOOLONG;
+			continue;
+		}
+		if (rename(a, b))
+			err = -errno;
+	}
+	closedir(d);
+	return err;
+}
+
+/*
+ * After the filter runs the generation pinned in dir/in: the live pins go
+ * to dir/out (emptied first), then dir/in's pins into dir.  Nothing fails
+ * here any more: what does not move is a warning.
+ */
+static void swap_pins(struct tcc_ctx *ctx, const char *dir, const char *in, const char *out)
+{
+	char pin[PATH_MAX], pout[PATH_MAX];
+	int err;
+
+	if (path_fmt(pin, "%s/%s", dir, in) || path_fmt(pout, "%s/%s", dir, out))
+		return;
+	tcc__rm_rf(pout);
+	err = mkdir(pout, 0700) ? -errno : 0;
+	err = err ?: move_pins(dir, pout);
+	err = err ?: move_pins(pin, dir);
+	if (!err && rmdir(pin))
+		err = -errno;
+	if (err)
+		tcc__warn(ctx, "the new generation runs, but moving its pins in %s failed (%s)",
+			  dir, strerror(-err));
+}
+
+static int filter_swap(struct tcc_ctx *ctx, const struct tcc_chain *live, int entry_fd)
+{
+	struct tcc_meta row;
+	struct tcc_nl *nl = tcc__nl(ctx);
+	int err;
+
+	if (!nl)
+		return -errno;
+	err = tcc__meta_read(live, TCC_META_CHAIN, &row);
+	if (err)
+		return err;
+	err = tcc_nl_filter_replace(nl, &(struct tcc_nl_filter){
+		.ifindex = live->ifindex,
+		.parent = tcc_nl_hook_parent(live->dir),
+		.prio = row.prio,
+		.handle = row.handle,
+		.prog_fd = entry_fd,
+		.name = "tcchain",
+	});
+	return err ? tcc__nl_fail(ctx, err) : 0;
+}
+
+int tcc_gen_commit(struct tcc_ctx *ctx, struct tcc_chain *live, struct tcc_chain *gen)
+{
+	char next[PATH_MAX];
+	int lock, err;
+
+	tcc__clear(ctx);
+	if (!live->pin_dir || gen->pin_dir)
+		return -EINVAL;
+	lock = tcc__lock_ctx(ctx);
+	if (lock < 0)
+		return lock;
+	err = tcc__chain_check(ctx, live);
+	if (err)
+		goto out;
+	err = path_fmt(next, "%s/" GEN_NEXT, live->pin_dir);
+	if (err)
+		goto out;
+	tcc__rm_rf(next);
+	/* stages may have been loaded concurrently: next[] once more */
+	tcc__next_rebuild(gen, TCC_MAX_SLOTS);
+	err = gen_pin(gen, next);
+	if (err) {
+		tcc__fail(ctx, err, "cannot pin the new generation in %s: %s", next,
+			  strerror(-err));
+		tcc__rm_rf(next);
+		goto out;
+	}
+	/* The commit point: one replace of the filter's program. */
+	err = filter_swap(ctx, live, gen->entry_fd);
+	if (err) {
+		tcc__rm_rf(next);
+		goto out;
+	}
+	swap_pins(ctx, live->pin_dir, GEN_NEXT, GEN_PREV);
+out:
+	tcc__unlock(lock);
+	return err;
+}
+
+bool tcc_chain_has_prev(const struct tcc_chain *live)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	return live->pin_dir && !path_fmt(path, "%s/" GEN_PREV "/" TCC_PIN_ENTRY, live->pin_dir) &&
+	       !stat(path, &st);
+}
+
+int tcc_chain_rollback(struct tcc_ctx *ctx, struct tcc_chain *live)
+{
+	char prev[PATH_MAX], next[PATH_MAX];
+	int lock, err, entry = -1;
+
+	tcc__clear(ctx);
+	if (!live->pin_dir)
+		return -EINVAL;
+	lock = tcc__lock_ctx(ctx);
+	if (lock < 0)
+		return lock;
+	err = tcc__chain_check(ctx, live);
+	if (err)
+		goto out;
+	if (path_fmt(prev, "%s/" GEN_PREV, live->pin_dir) ||
+	    path_fmt(next, "%s/" GEN_NEXT, live->pin_dir)) {
+		err = -ENAMETOOLONG;
+		goto out;
+	}
+	entry = tcc__obj_get_at(prev, TCC_PIN_ENTRY);
+	if (entry < 0) {
+		err = tcc__fail(ctx, -ENOENT, "no previous generation to roll back to");
+		goto out;
+	}
+	err = filter_swap(ctx, live, entry);
+	if (err)
+		goto out;
+	/* prev becomes the live chain and the live one prev: a second
+	 * rollback goes forward again. */
+	tcc__rm_rf(next);
+	if (rename(prev, next)) {
+		tcc__warn(ctx, "rolled back, but the pins in %s did not move (%s)", prev,
+			  strerror(errno));
+		goto out;
+	}
+	swap_pins(ctx, live->pin_dir, GEN_NEXT, GEN_PREV);
+out:
+	if (entry >= 0)
+		close(entry);
+	tcc__unlock(lock);
+	return err;
+}
