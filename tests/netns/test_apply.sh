@@ -38,7 +38,7 @@ chain_add "$B" b0 ingress
 	capture tcc stage set 2 ratelimit param rate=100000pps burst=1000 &&
 	capture tcc stage set 3 mark &&
 	capture tcc stage set 4 count &&
-	capture tcc stage set 5 "$P/tp_portblock.bpf.o" &&
+	capture tcc stage set 5 "$P/thirdparty_portblock.bpf.o" &&
 	capture tcc acl add drop src "$VETH_A4/32" udp dport 7000 &&
 	capture tcc acl add drop src 10.0.0.0/8 tcp dport 22 &&
 	capture tcc mark add udp dport 7100 mark 0x10 &&
@@ -88,7 +88,7 @@ ln=$(($(wc -l <"$F") + 1))
 bad "unknown stage" "bad.conf:$ln: no stage 'nosuchstage'" 1 \
 	sh -c 'echo "stage set 9 nosuchstage dev b0 ingress" >>"$0"'
 bad "stage the verifier refuses" "bad.conf:$ln: cannot set stage 9 .*verifier" 2 \
-	sh -c "echo 'stage set 9 $P/rt_bad.bpf.o dev b0 ingress' >>\"\$0\""
+	sh -c "echo 'stage set 9 $P/verifier_reject.bpf.o dev b0 ingress' >>\"\$0\""
 bad "unknown param" "bad.conf:$ln: .*unknown param 'nosuch'" 1 \
 	sh -c 'echo "stage set 9 count param nosuch=1 dev b0 ingress" >>"$0"'
 bad "bad rule" "bad.conf:$ln: cannot add acl rule: .*host bits" 1 \

@@ -66,7 +66,7 @@ chain_add "$B" b0 egress prio 7 handle 3
 	capture tcc stage set 2 ratelimit param rate=100000pps burst=1000 dev b0 ingress &&
 	capture tcc stage set 3 mark dev b0 ingress &&
 	capture tcc stage set 4 count dev b0 ingress &&
-	capture tcc stage set 5 "$P/tp_portblock.bpf.o" dev b0 ingress &&
+	capture tcc stage set 5 "$P/thirdparty_portblock.bpf.o" dev b0 ingress &&
 	capture tcc stage set 9 count dev b0 egress &&
 	capture tcc acl add drop src "$VETH_A4/32" udp dport 7000 dev b0 ingress &&
 	capture tcc mark add udp dport 7100 mark 0x10 dev b0 ingress &&
