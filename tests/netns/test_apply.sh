@@ -23,7 +23,7 @@ ids() { tcc -j show | jq -c '[.[] | .entry_id, (.stages[] | .id)]'; }
 # stage's own counters.
 counters() {
 	{ tcc -j stats | jq -c '[.[0].packets, [.[0].slots[] | .packets]]'
-	  tcc -j map show 4 | jq -c '[.maps[]?]' ; } | tr -d '\n'
+	  tcc -j map show 4 | jq -c '[.[0].maps[]?]' ; } | tr -d '\n'
 }
 quiet() {
 	local a b

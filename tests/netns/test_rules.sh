@@ -166,17 +166,23 @@ test_acl_repair()
 		"$(tcc -n "$B" -j map show 1 acl_src4 | jq -c '.[0].entries[] | select(.key.prefixlen == 16) | .value.n_rules')" 2
 	# as if "acl add id 110" died after writing the /8 list only
 	capture tcc -n "$B" map set 1 acl_src4 $k4 value n_rules=1
-	check_eq "rules: repair: show puts the inherited rule back" \
-		"$(tcc -n "$B" -j acl show >/dev/null; tcc -n "$B" -j map show 1 acl_src4 | jq -c '.[0].entries[] | select(.key.prefixlen == 16) | [.value.n_rules, .value["rules[1].id"]]')" \
+	check_eq "rules: repair: show still shows the rule at its own prefix" \
+		"$(tcc -n "$B" -j acl show | jq -c '[.[0].rules[] | select(.id == 110) | .src]')" '["10.0.0.0/8"]'
+	capture tcc -n "$B" acl add id 130 pass src 192.0.2.0/24
+	check_eq "rules: repair: the next edit puts the inherited rule back" \
+		"$(tcc -n "$B" -j map show 1 acl_src4 | jq -c '.[0].entries[] | select(.key.prefixlen == 16) | [.value.n_rules, .value["rules[1].id"]]')" \
 		'[2,110]'
+	capture tcc -n "$B" acl del id 130
 	capture tcc -n "$B" acl add id 120 drop src 10.7.0.0/16 dst 10.99.0.0/16 udp
 	# as if "acl add id 120" died between the destination and the source trie
 	capture tcc -n "$B" map del 1 acl_src4 key prefixlen=16 addr=10.7.0.0
 	check_eq "rules: repair: a two-prefix rule in one trie only is undone" \
 		"$(tcc -n "$B" -j acl show | jq -c '[.[0].rules[] | .id | select(. >= 100)]')" '[100,110]'
-	check_eq "rules: repair: and its other half is gone from the maps" \
+	capture tcc -n "$B" acl add id 130 pass src 192.0.2.0/24
+	check_eq "rules: repair: and the next edit removes its other half" \
 		"$(tcc -n "$B" -j map show 1 acl_dst4 | jq '[.[0].entries[] | select(.key.addr == "10.99.0.0")] | length')" 0
 	capture tcc -n "$B" acl del id 100
 	capture tcc -n "$B" acl del id 110
+	capture tcc -n "$B" acl del id 130
 }
 test_acl_repair

@@ -292,6 +292,12 @@ static int collect(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
 		free(all);
 		return err;
 	}
+	/* A two-prefix rule found in one trie only never matches: its add
+	 * or delete was killed between the tries; it is not a rule. */
+	for (int k = 0; k < cnt; k++) {
+		if ((all[k].r.flags & ACL_F_BOTH) && !(all[k].has[0] && all[k].has[1]))
+			all[k--] = all[--cnt];
+	}
 	if (cnt)
 		qsort(all, cnt, sizeof(*all), cmp_id);
 	*out = all;
@@ -566,18 +572,14 @@ static int acl_list(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
 		    struct tcc_rule **rules, int *n)
 {
 	struct acl_spec *all = NULL;
-	int cnt = 0, lock, err;
+	int cnt = 0, err;
 
 	*rules = NULL;
 	*n = 0;
-	/* Any command finishes or undoes an edit that was killed half-way. */
-	lock = tcc__lock_ctx(ctx);
-	if (lock < 0)
-		return lock;
-	err = acl_repair(ctx, c, slot);
-	tcc__unlock(lock);
-	if (!err)
-		err = collect(ctx, c, slot, &all, &cnt);
+	/* Reads take no lock (save | apply must not wait on each other):
+	 * collect() shows an edit killed half-way as the next edit's
+	 * acl_repair() will leave it. */
+	err = collect(ctx, c, slot, &all, &cnt);
 	if (err)
 		return err;
 	*rules = calloc(cnt ? cnt : 1, sizeof(**rules));
