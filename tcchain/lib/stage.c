@@ -252,7 +252,7 @@ static int reuse_own_maps(struct bpf_object *obj, const struct tcc_chain *from, 
 	int fd, err;
 
 	bpf_object__for_each_map(m, obj) {
-		if (is_shared_map(bpf_map__name(m)) || bpf_map__is_internal(m))
+		if (tcc__is_shared_map(bpf_map__name(m)) || bpf_map__is_internal(m))
 			continue;
 		fd = tcc_stage_map_fd(from, from_slot, tcc__map_pin_name(m));
 		if (fd < 0)
@@ -377,6 +377,9 @@ int tcc__stage_set_maps(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 		err = pin_stage(obj, prog_fd, newdir);
 		if (err)
 			goto out;
+		/* maps carried over: so are the entries map set recorded */
+		if (kept_maps[0])
+			tcc__record_carry(c, slot, newdir);
 	} else {
 		err = kept_dup(obj, &kept);
 		if (err)
