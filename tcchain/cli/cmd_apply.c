@@ -503,9 +503,12 @@ static int plan_commit(struct plan *p)
 	case A_STAGE:
 		if (w->st[p->slot].line) {
 			const struct cf_stage *st = &w->st[p->slot];
+			/* the file is the truth: the new stage has no rules or
+			 * entries (else this is a generation), so fresh maps */
 			struct tcc_stage_opts so = {
 				.file = st->file, .prog = st->prog[0] ? st->prog : NULL,
 				.params = st->params, .n_params = st->n_params,
+				.fresh_maps = true,
 			};
 
 			err = tcc_stage_set(ctx, p->live, p->slot, &so);
@@ -588,15 +591,18 @@ static void plans_free(void)
 	n_plans = 0;
 }
 
+static struct chainfile cur_cf;
+
+/* Under the chains' lock; the file was read before it was taken (a
+ * `save | apply -f -` pipe: save may need the lock to read rules). */
 static int run(int argc, char **argv, const struct apply_opts *ao_in)
 {
 	struct apply_opts ao = *ao_in;
-	struct chainfile cf;
+	struct chainfile cf = cur_cf;
 	int err = 0, drift = 0;
 
 	(void)argc; (void)argv;
-	if (chainfile_read(ao.file, &cf))
-		return -1;
+	memset(&cur_cf, 0, sizeof(cur_cf));
 	plans = calloc(cf.n + 1, sizeof(*plans));
 	if (!plans) {
 		chainfile_free(&cf);
@@ -713,7 +719,7 @@ int do_apply(int argc, char **argv)
 			bin_name, bin_name, bin_name, bin_name);
 		return 0;
 	}
-	if (parse(argc, argv, &cur, false))
+	if (parse(argc, argv, &cur, false) || chainfile_read(cur.file, &cur_cf))
 		return -1;
 	return run_locked(run_cur, 0, NULL);
 }
@@ -724,7 +730,7 @@ int do_diff(int argc, char **argv)
 
 	if (argc == 1 && is_kw(argv[0], "help"))
 		return do_apply(argc, argv);
-	if (parse(argc, argv, &cur, true))
+	if (parse(argc, argv, &cur, true) || chainfile_read(cur.file, &cur_cf))
 		return -1;
 	err = run_locked(run_cur, 0, NULL);
 	return err;

@@ -79,12 +79,6 @@ int tcc_gen_keep(struct tcc_ctx *ctx, struct tcc_chain *gen, const struct tcc_ch
 	return 0;
 }
 
-static bool is_shared(const char *name)
-{
-	return !strcmp(name, TCC_MAP_PROGS) || !strcmp(name, TCC_MAP_CONFIG) ||
-	       !strcmp(name, TCC_MAP_SCRATCH) || !strcmp(name, TCC_MAP_STATS);
-}
-
 /* Pin an in-memory generation's chain and stages into dir. */
 static int gen_pin(const struct tcc_chain *gen, const char *dir)
 {
@@ -111,7 +105,7 @@ static int gen_pin(const struct tcc_chain *gen, const char *dir)
 		err = tcc__pin_at(fd, sd, TCC_PIN_SLOT_PROG);
 		close(fd);
 		for (int i = 0; !err && i < gen->n_kept[s]; i++)
-			if (!is_shared(gen->kept[s][i].name))
+			if (!tcc__is_shared_map(gen->kept[s][i].name))
 				err = tcc__pin_at(gen->kept[s][i].fd, maps, gen->kept[s][i].name);
 		if (err)
 			return err;

@@ -170,6 +170,9 @@ void tcc__drop_maps(struct tcc_chain *chain, __u32 slot);
 const char *tcc__map_pin_name(const struct bpf_map *m);
 int tcc__kept_map_fd(const struct tcc_chain *chain, __u32 slot, const char *name);
 
+/* record.c: copy slot's map set record into the slot directory dir */
+void tcc__record_carry(const struct tcc_chain *c, __u32 slot, const char *dir);
+
 /* stats.c */
 int tcc__stats_baseline(const struct tcc_chain *chain, __u32 slot, struct tcc_meta *m);
 

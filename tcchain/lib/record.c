@@ -174,3 +174,17 @@ out:
 	free(merged);
 	return err;
 }
+
+void tcc__record_carry(const struct tcc_chain *c, __u32 slot, const char *dir)
+{
+	char old[PATH_MAX];
+	int fd;
+
+	if (record_dir(c, slot, old, sizeof(old)))
+		return;
+	fd = tcc__obj_get_at(old, RECORD_PIN);
+	if (fd < 0)
+		return;
+	tcc__pin_at(fd, dir, RECORD_PIN);
+	close(fd);
+}

@@ -377,6 +377,9 @@ int tcc__stage_set_maps(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 		err = pin_stage(obj, prog_fd, newdir);
 		if (err)
 			goto out;
+		/* maps carried over: so are the entries map set recorded */
+		if (kept_maps[0])
+			tcc__record_carry(c, slot, newdir);
 	} else {
 		err = kept_dup(obj, &kept);
 		if (err)

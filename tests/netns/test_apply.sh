@@ -23,7 +23,7 @@ ids() { tcc -j show | jq -c '[.[] | .entry_id, (.stages[] | .id)]'; }
 # stage's own counters.
 counters() {
 	{ tcc -j stats | jq -c '[.[0].packets, [.[0].slots[] | .packets]]'
-	  tcc -j map show 4 | jq -c '[.[0].maps[]?]' ; } | tr -d '\n'
+	  tcc -j map show 4 | jq -c . ; } | tr -d "\n"
 }
 quiet() {
 	local a b
@@ -38,11 +38,11 @@ chain_add "$B" b0 ingress
 	capture tcc stage set 2 ratelimit param rate=100000pps burst=1000 &&
 	capture tcc stage set 3 mark &&
 	capture tcc stage set 4 count &&
-	capture tcc stage set 5 "$P/thirdparty_portblock.bpf.o" &&
+	capture tcc stage set 9 "$P/thirdparty_portblock.bpf.o" &&
 	capture tcc acl add drop src "$VETH_A4/32" udp dport 7000 &&
 	capture tcc acl add drop src 10.0.0.0/8 tcp dport 22 &&
 	capture tcc mark add udp dport 7100 mark 0x10 &&
-	capture tcc map set 5 blocked_ports key port=6000 value enabled=1
+	capture tcc map set 9 blocked_ports key port=6000 value enabled=1
 } || { log_test "apply: setup of the chain" 1; exit 1; }
 
 check_eq "apply: acl rule drops before save" "$(send 7000)" 0
@@ -58,7 +58,7 @@ check_eq "apply: save has every stage, rule and map entry" \
 check_eq "apply: save prints params as typed" \
 	"$(grep -c 'stage set 2 ratelimit param rate=100000pps burst=1000 dev b0 ingress' "$F")" 1
 check_eq "apply: save prints the map entry set" \
-	"$(grep -c 'map set 5 blocked_ports key port=6000 value enabled=1 dev b0 ingress' "$F")" 1
+	"$(grep -c 'map set 9 blocked_ports key port=6000 value enabled=1 dev b0 ingress' "$F")" 1
 ids0=$(ids)
 cnt0=$(counters)
 
@@ -86,15 +86,15 @@ bad() {
 }
 ln=$(($(wc -l <"$F") + 1))
 bad "unknown stage" "bad.conf:$ln: no stage 'nosuchstage'" 1 \
-	sh -c 'echo "stage set 9 nosuchstage dev b0 ingress" >>"$0"'
-bad "stage the verifier refuses" "bad.conf:$ln: cannot set stage 9 .*verifier" 2 \
-	sh -c "echo 'stage set 9 $P/verifier_reject.bpf.o dev b0 ingress' >>\"\$0\""
+	sh -c 'echo "stage set 6 nosuchstage dev b0 ingress" >>"$0"'
+bad "stage the verifier refuses" "bad.conf:$ln: cannot set stage 6 .*verifier" 2 \
+	sh -c "echo 'stage set 6 $P/verifier_reject.bpf.o dev b0 ingress' >>\"\$0\""
 bad "unknown param" "bad.conf:$ln: .*unknown param 'nosuch'" 1 \
-	sh -c 'echo "stage set 9 count param nosuch=1 dev b0 ingress" >>"$0"'
+	sh -c 'echo "stage set 6 count param nosuch=1 dev b0 ingress" >>"$0"'
 bad "bad rule" "bad.conf:$ln: cannot add acl rule: .*host bits" 1 \
 	sh -c 'echo "acl add slot 1 drop src 10.1.2.3/8 dev b0 ingress" >>"$0"'
 bad "bad map entry" "bad.conf:$ln: map blocked_ports key: .*prt" 1 \
-	sh -c 'echo "map set 5 blocked_ports key prt=1 value enabled=1 dev b0 ingress" >>"$0"'
+	sh -c 'echo "map set 9 blocked_ports key prt=1 value enabled=1 dev b0 ingress" >>"$0"'
 bad "unknown device" "bad.conf:$ln: cannot find device 'nosuch0'" 1 \
 	sh -c 'echo "add dev nosuch0 ingress" >>"$0"'
 bad "unknown command" "bad.conf:$ln: 'stagee' does not belong in a chain file" 1 \
