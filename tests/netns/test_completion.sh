@@ -51,4 +51,6 @@ check_has "completion: add keywords" "$(complete_line add dev b0 egress '')" pri
 check_eq "completion: verdicts" "$(complete_line add dev b0 egress end '')" "continue drop pass"
 check_has "completion: acl rule words" "$(complete_line acl add '')" drop pass src dst dport
 check_has "completion: mark rule words" "$(complete_line mark add '')" keep mark priority classid
+check_has "completion: objects include the chain-file commands" "$(complete_line "")" save apply diff rollback
+check_has "completion: apply words" "$(complete_line apply "")" -f --dry-run
 check_has "completion: options" "$(complete_line -)" -n -j -p -V

@@ -91,10 +91,21 @@ _tcchain()
 	fi
 	local target="dev ingress egress"
 	if ((n == 0)); then
-		COMPREPLY=($(compgen -W "add del show prune stage stats trace map acl mark help" -- "$cur"))
+		COMPREPLY=($(compgen -W "add del show prune stage stats trace map acl mark save apply diff rollback help" -- "$cur"))
 		return
 	fi
 	case $obj in
+	apply | diff)
+		if [[ $prev == -f ]]; then
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur") -)
+		else
+			COMPREPLY=($(compgen -W "-f --dry-run --skip-missing" -- "$cur"))
+		fi ;;
+	save)
+		COMPREPLY=($(compgen -W "--all-namespaces" -- "$cur")) ;;
+	rollback)
+		COMPREPLY=($(compgen -W "$target" -- "$cur")) ;;
 	add)
 		COMPREPLY=($(compgen -W "dev ingress egress prio handle end miss" -- "$cur")) ;;
 	del | show)
