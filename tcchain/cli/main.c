@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* tcchain: compose tc packet processing from small BPF stages. */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -216,23 +215,15 @@ int run_locked(int (*fn)(int argc, char **argv), int argc, char **argv)
 int parse_u32(const char *arg, const char *what, unsigned long min, unsigned long max,
 	      __u32 *out)
 {
-	unsigned long v;
-	char *end;
+	unsigned long long v;
+	int err = tcc_parse_uint(arg, &v);
 
-	int base = 10;
-
-	/* Decimal, or hex with 0x; never octal: "010" is refused, not 8. */
-	if (!strncasecmp(arg, "0x", 2))
-		base = 16;
-	else if (arg[0] == '0' && arg[1]) {
+	if (err == -EDOM) {
 		p_err("invalid %s '%s': leading zeros are not allowed (decimal, or hex with 0x)",
 		      what, arg);
 		return -1;
 	}
-	errno = 0;
-	v = strtoul(arg, &end, base);
-	if (errno || !*arg || *end || *arg == '-' || *arg == '+' || isspace((unsigned char)*arg) ||
-	    (base == 16 && end == arg + 2) || v < min || v > max) {
+	if (err || v < min || v > max) {
 		p_err("invalid %s '%s' (%lu..%lu)", what, arg, min, max);
 		return -1;
 	}

@@ -418,6 +418,13 @@ void tcc_rule_null(struct tcc_rule *r, const char *key);
  */
 int tcc_stage_save_words(struct tcc_ctx *ctx, struct tcc_chain *chain, __u32 slot, FILE *out);
 
+/*
+ * A number as every tcchain word takes it: decimal, or hex with 0x; no
+ * sign, no space, no leading zero (not octal: -EDOM), nothing after it.
+ * 0, -EDOM, -EINVAL (not a number) or -ERANGE (over 64 bits).
+ */
+int tcc_parse_uint(const char *text, unsigned long long *out);
+
 /* ---- stage lookup ------------------------------------------------------------ */
 
 /*

@@ -5,10 +5,12 @@
  * leading zeros read as octal, nothing trailing) and formatted back the
  * way they are parsed, so what a module prints is what its `add` takes.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -19,22 +21,35 @@ static const struct { const char *name; __u8 proto; } protos[] = {
 	{ "icmpv6", IPPROTO_ICMPV6 }, { "sctp", IPPROTO_SCTP },
 };
 
+int tcc_parse_uint(const char *text, unsigned long long *out)
+{
+	char *end;
+	int base = 10;
+
+	/* Decimal, or hex with 0x; never octal: "010" is refused, not 8. */
+	if (!strncasecmp(text, "0x", 2))
+		base = 16;
+	else if (text[0] == '0' && text[1])
+		return -EDOM;
+	if (!*text || !isxdigit((unsigned char)text[base == 16 ? 2 : 0]))
+		return -EINVAL;		/* also: a sign, a space, a bare 0x */
+	errno = 0;
+	*out = strtoull(text, &end, base);
+	if (*end)
+		return -EINVAL;
+	return errno ? -ERANGE : 0;
+}
+
 int tcc__word_u32(struct tcc_ctx *ctx, const char *text, const char *what,
 		  __u32 min, __u32 max, __u32 *out)
 {
 	unsigned long long v;
-	char *end;
-	int base = 10;
+	int err = tcc_parse_uint(text, &v);
 
-	if (!strncmp(text, "0x", 2) || !strncmp(text, "0X", 2))
-		base = 16;
-	else if (text[0] == '0' && text[1])
+	if (err == -EDOM)
 		return tcc__fail(ctx, -EINVAL, "%s '%s': leading zeros are not allowed "
 				 "(decimal, or hex with 0x)", what, text);
-	errno = 0;
-	v = strtoull(text, &end, base);
-	if (!*text || *text == '-' || *text == '+' || *end || errno ||
-	    (base == 16 && end == text + 2))
+	if (err)
 		return tcc__fail(ctx, -EINVAL, "%s '%s': not a number", what, text);
 	if (v < min || v > max)
 		return tcc__fail(ctx, -ERANGE, "%s %s: out of range %u..%u", what, text, min, max);
