@@ -123,11 +123,12 @@ static int stats_cb(struct tcc_chain *c, void *arg)
 			continue;
 		out_open_object(NULL);
 		out_uint("slot", "  %4llu", s);
-		if (occupied)
+		if (occupied) {
 			out_string("prog", " %-16s", si.prog);
-		else
+		} else {
 			out_null("prog");
-		out_text(occupied ? "" : " %-16s", "-");
+			out_text(" %-16s", "-");
+		}
 		print_counts(r);
 		out_text("\n");
 		out_close_object();

@@ -110,7 +110,5 @@ int tcc__maps_carry(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
 		used += snprintf(kept + used, used < kept_len ? kept_len - used : 0, "%s%s",
 				 used ? " " : "", name);
 	}
-	if (used >= kept_len && kept_len)
-		kept[kept_len - 1] = '\0';
-	return 0;
+	return 0;	/* snprintf cut the list, if it had to, at kept_len */
 }

@@ -60,22 +60,19 @@ static void hits_shift(const struct tcc_chain *c, __u32 slot, __u32 pos, int del
 	if (ncpu <= 0)
 		return;
 	fd = tcc_stage_map_fd(c, slot, "mark_hits");
-	all = calloc((size_t)MARK_MAX_RULES * ncpu, sizeof(__u64));
+	/* A snapshot of the rule rows, plus one row of zeros (row
+	 * MARK_MAX_RULES here) for the slot a new rule opens. */
+	all = calloc((size_t)(MARK_MAX_RULES + 1) * ncpu, sizeof(__u64));
 	if (fd < 0 || !all)
 		goto out;
 	for (__u32 i = 0; i < MARK_MAX_RULES; i++)
 		bpf_map_lookup_elem(fd, &i, all + (size_t)i * ncpu);
 	for (__u32 i = 0; i < MARK_MAX_RULES; i++) {
-		long from = delta > 0 ? (i > pos ? (long)i - 1 : i == pos ? -1 : (long)i)
-				      : (i >= pos ? (long)i + 1 : (long)i);
-		__u64 *v = calloc(ncpu, sizeof(__u64));
+		__u32 from = delta > 0 ? (i > pos ? i - 1 : i == pos ? MARK_MAX_RULES : i)
+				       : (i >= pos && i + 1 < MARK_MAX_RULES ? i + 1 :
+					  i >= pos ? MARK_MAX_RULES : i);
 
-		if (!v)
-			break;
-		if (from >= 0 && from < MARK_MAX_RULES)
-			memcpy(v, all + (size_t)from * ncpu, ncpu * sizeof(__u64));
-		bpf_map_update_elem(fd, &i, v, BPF_ANY);
-		free(v);
+		bpf_map_update_elem(fd, &i, all + (size_t)from * ncpu, BPF_ANY);
 	}
 out:
 	free(all);
