@@ -97,7 +97,6 @@ static int repair_deleted(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, cons
 int tcc__repair_dev(struct tcc_ctx *ctx, int ifindex)
 {
 	char dir[PATH_MAX], side[PATH_MAX], devdir[PATH_MAX];
-	bool touched = false;
 	int err;
 
 	for (int d = TCC_INGRESS; d <= TCC_EGRESS; d++) {
@@ -108,20 +107,19 @@ int tcc__repair_dev(struct tcc_ctx *ctx, int ifindex)
 			err = repair_deleted(ctx, ifindex, d, side);
 			if (err)
 				return err;
-			touched = true;
 		}
 		if (!path_fmt(side, "%s" TCC_PIN_CHAIN_NEW, dir) && exists(side)) {
 			err = repair_added(ctx, ifindex, d, dir, side);
 			if (err)
 				return err;
-			touched = true;
 		}
 	}
 	/* The device's directory and clsact when no chain is left on it
-	 * (an add killed before its pins, or after a removed DIR-new).
+	 * (an add killed before its pins, a del killed in its cleanup);
+	 * cleanup keeps them while a chain is there.
 	 */
 	tcc__dev_dir(devdir, sizeof(devdir), dir);
-	if (touched || exists(devdir))
+	if (exists(devdir))
 		tcc__dev_cleanup(ctx, ifindex, devdir);
 	return 0;
 }
@@ -129,6 +127,7 @@ int tcc__repair_dev(struct tcc_ctx *ctx, int ifindex)
 bool tcc__dev_needs_repair(int ifindex)
 {
 	char dir[PATH_MAX], side[PATH_MAX];
+	bool chains = false;
 
 	for (int d = TCC_INGRESS; d <= TCC_EGRESS; d++) {
 		if (tcc__chain_dir(dir, sizeof(dir), ifindex, d))
@@ -136,8 +135,11 @@ bool tcc__dev_needs_repair(int ifindex)
 		if ((!path_fmt(side, "%s" TCC_PIN_CHAIN_DEL, dir) && exists(side)) ||
 		    (!path_fmt(side, "%s" TCC_PIN_CHAIN_NEW, dir) && exists(side)))
 			return true;
+		chains |= exists(dir);
 	}
-	return false;
+	/* a device directory with no chain: an add or del killed early or late */
+	tcc__dev_dir(side, sizeof(side), dir);
+	return !chains && exists(side);
 }
 
 /* The undo row: the meta row of the slot being changed, as it was. */
