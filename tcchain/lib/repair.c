@@ -62,12 +62,10 @@ static int repair_added(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d,
 	__u32 id = pinned_prog_id(newdir, TCC_PIN_ENTRY);
 	int on_hook = 0;
 
-	if (id && !exists(dir)) {
+	/* a hook that cannot be listed (device or clsact gone) runs nothing */
+	if (id && !exists(dir))
 		on_hook = tcc__hook_filter_of(ctx, ifindex, d, id, NULL);
-		if (on_hook < 0)
-			return on_hook;
-	}
-	if (on_hook && !rename(newdir, dir))
+	if (on_hook > 0 && !rename(newdir, dir))
 		return 0;
 	return tcc__rm_rf(newdir);
 }
@@ -81,9 +79,8 @@ static int repair_deleted(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, cons
 
 	/* The filter goes before the pins: no entry pin, no filter. */
 	if (id) {
+		/* a hook that cannot be listed (device or clsact gone) runs nothing */
 		err = tcc__hook_filter_of(ctx, ifindex, d, id, &f);
-		if (err < 0)
-			return err;
 		if (err > 0) {
 			err = tcc_nl_filter_del(tcc__nl(ctx), ifindex, tcc_nl_hook_parent(d),
 						f.prio, f.handle);

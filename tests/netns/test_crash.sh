@@ -57,14 +57,20 @@ crash_cmd()
 	shift
 	prepare
 	old=$(state)
+	# the run time: the middle one of three runs
 	t=$("$KILLAT" -t "$@" 2>/dev/null)
 	new=$(state)
+	for i in 1 2; do
+		revert
+		t+=" $("$KILLAT" -t "$@" 2>/dev/null)"
+	done
+	t=$(tr ' ' '\n' <<<"$t" | sort -n | sed -n 2p)
 	if grep -q BROKEN <<<"$old$new" || [ "$old" = "$new" ]; then
 		log_test "crash: $name: old and new states differ and are whole" 1
 		note "old: $old"$'\n'"new: $new"
 		return
 	fi
-	st=$old
+	st=$new
 	for ((i = 1; i <= POINTS; i++)); do
 		if [ "$st" != "$old" ]; then
 			revert
@@ -119,6 +125,36 @@ stages_base()
 	tcc acl add drop src 10.1.0.0/16 udp >/dev/null
 }
 
+# Each window of the repair, made by hand (the kills above hit them at
+# random): the state a kill leaves there, then the next command.
+repaired()
+{
+	local desc=$1 want=$2 st
+
+	tcc -j show >/dev/null 2>&1 || { log_test "crash: repair: $desc" 1 "show failed"; return; }
+	st=$(state)
+	note "$st"
+	check_eq "crash: repair: $desc" "$(grep -c BROKEN <<<"$st"; tail -1 <<<"$st" | cut -c1-10)" \
+		"0"$'\n'"$want"
+}
+tcc add dev b0 ingress >/dev/null
+tcc stage set 3 "$P/pass_all.bpf.o" >/dev/null
+mv "$DIR" "$DIR-new"
+repaired "an add killed after its filter went on rolls forward" "chain=yes "
+mv "$DIR" "$DIR-del"
+repaired "a del killed after its rename is finished" "chain=none"
+tcc add dev b0 ingress >/dev/null
+tcc stage set 3 "$P/pass_all.bpf.o" >/dev/null
+mv "$DIR/slot-03" "$DIR/slot-03-old"
+repaired "a set killed with the old stage aside puts it back" "chain=yes "
+mkdir "$DIR/slot-05-new"
+repaired "a set killed while pinning leaves nothing" "chain=yes "
+mkdir "$DIR-new"
+repaired "an add killed while pinning leaves nothing" "chain=yes "
+tcc del dev b0 ingress >/dev/null
+mkdir -p "$IFDIR/own-clsact"
+repaired "a device directory with no chain is removed" "chain=none"
+
 # add: from no chain to a chain without stages.
 prepare() { tcc del dev b0 ingress >/dev/null 2>&1; true; }
 revert() { tcc del dev b0 ingress >/dev/null 2>&1; }
@@ -149,7 +185,7 @@ revert()
 	local id
 
 	for id in $(tcc -j acl show dev b0 ingress | jq -r '.[0].rules[] | select(.words | test("dst")) | .id'); do
-		tcc acl del "$id" >/dev/null 2>&1
+		tcc acl del id "$id" >/dev/null 2>&1
 	done
 }
 crash_cmd "acl add" "$TCCHAIN" -n "$B" acl add drop src 10.2.0.0/16 dst 10.9.0.2 udp dport 53
