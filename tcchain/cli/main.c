@@ -32,7 +32,7 @@ static const struct usage {
 	{ "del",   "del dev DEV { ingress | egress }" },
 	{ "show",  "show [ dev DEV [ ingress | egress ] ]" },
 	{ "prune", "prune   (remove chains whose device or filter is gone)" },
-	{ "stage", "stage { set | del | show | help } ..." },
+	{ "stage", "stage { set | del | show | info | help } ..." },
 	{ "stats", "stats [ reset | help ] [ dev DEV [ ingress | egress ] ]\n"
 		   "                  [ -w [ SECONDS ] [ -x ] | -o prometheus ] | stats cost { on [ rate N ] | off }" },
 	{ "trace", "trace [ dev DEV [ ingress | egress ] ] [ count N ] [ rate N ] [ FILTER ]" },
