@@ -204,6 +204,12 @@ int tcc_gen_commit(struct tcc_ctx *ctx, struct tcc_chain *live, struct tcc_chain
 	tcc__rm_rf(next);
 	/* stages may have been loaded concurrently: next[] once more */
 	tcc__next_rebuild(gen, TCC_MAX_SLOTS);
+	/* the totals count on across the commit (doc/stats.md) */
+	err = tcc__stats_carry(live, gen->meta_fd);
+	if (err) {
+		tcc__fail(ctx, err, "cannot carry the chain's counters over");
+		goto out;
+	}
 	err = gen_pin(gen, next);
 	if (err) {
 		tcc__fail(ctx, err, "cannot pin the new generation in %s: %s", next,
@@ -235,7 +241,7 @@ bool tcc_chain_has_prev(const struct tcc_chain *live)
 int tcc_chain_rollback(struct tcc_ctx *ctx, struct tcc_chain *live)
 {
 	char prev[PATH_MAX], next[PATH_MAX];
-	int lock, err, entry = -1;
+	int lock, err, entry = -1, meta = -1;
 
 	tcc__clear(ctx);
 	if (!live->pin_dir)
@@ -256,6 +262,13 @@ int tcc_chain_rollback(struct tcc_ctx *ctx, struct tcc_chain *live)
 		err = tcc__fail(ctx, -ENOENT, "no previous generation to roll back to");
 		goto out;
 	}
+	/* the totals count on across the rollback too (doc/stats.md) */
+	meta = tcc__obj_get_at(prev, TCC_PIN_META);
+	err = meta < 0 ? meta : tcc__stats_carry(live, meta);
+	if (err) {
+		tcc__fail(ctx, err, "cannot carry the chain's counters over");
+		goto out;
+	}
 	err = filter_swap(ctx, live, entry);
 	if (err)
 		goto out;
@@ -271,6 +284,8 @@ int tcc_chain_rollback(struct tcc_ctx *ctx, struct tcc_chain *live)
 out:
 	if (entry >= 0)
 		close(entry);
+	if (meta >= 0)
+		close(meta);
 	tcc__unlock(lock);
 	return err;
 }

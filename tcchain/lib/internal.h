@@ -25,7 +25,7 @@ struct tcc_meta {
 	__u32 prio;		/* chain row; undo row: the slot it saves + 1,
 				 * 0 = no change in progress (repair.c) */
 	__u32 handle;		/* chain row */
-	__u32 flags;		/* slot rows: TCC_STAGE_F_* */
+	__u32 flags;		/* slot rows: TCC_STAGE_F_*; chain row: TCC_META_F_* */
 	__s64 loaded;		/* slot rows: wall clock, seconds */
 	char prog[64];
 	char file[PATH_MAX];	/* whole: show never cuts a path */
@@ -40,6 +40,9 @@ struct tcc_meta {
 };
 
 #define TCC_META_CHAIN		TCC_MAX_SLOTS
+/* chain row flags: the chain has had a foreign stage since its counters
+ * started (stats.c: its `foreign` total never falls back) */
+#define TCC_META_F_HAD_FOREIGN	(1U << 0)
 /* A slot's row as it was before the change in progress (repair.c). */
 #define TCC_META_UNDO		(TCC_MAX_SLOTS + 1)
 #define TCC_META_ROWS		(TCC_MAX_SLOTS + 2)
@@ -198,7 +201,15 @@ int tcc__kept_map_fd(const struct tcc_chain *chain, __u32 slot, const char *name
 void tcc__record_carry(const struct tcc_chain *c, __u32 slot, const char *dir);
 
 /* stats.c */
+/* The flow at slot now, as a new stage's baseline (retires the stage in
+ * slot, as below, when a swap in place starts the counts over). */
 int tcc__stats_baseline(const struct tcc_chain *chain, __u32 slot, struct tcc_meta *m);
+/* Before the stage in slot leaves the chain: what it contributed to the
+ * chain's totals stays (a foreign stage: the chain keeps having had one). */
+int tcc__stats_retire(const struct tcc_chain *chain, __u32 slot);
+/* The same for every stage of from, into the chain whose meta map is
+ * to_meta_fd (a generation about to replace from). */
+int tcc__stats_carry(const struct tcc_chain *from, int to_meta_fd);
 
 /* btf_value.c: add src's counters (plain integers) into dst; src NULL zeroes them */
 int tcc__btf_sum_counters(const struct btf *btf, __u32 type_id, void *dst, const void *src);
