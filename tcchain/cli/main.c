@@ -31,7 +31,7 @@ static const struct usage {
 		   "                  [ end { pass | drop | continue } ] [ miss { pass | drop | continue } ]" },
 	{ "del",   "del dev DEV { ingress | egress }" },
 	{ "show",  "show [ dev DEV [ ingress | egress ] ]" },
-	{ "prune", "prune   (remove chains whose device or filter is gone)" },
+	{ "prune", "prune   (remove chains whose device or filter is gone, unused stage-cache objects)" },
 	{ "stage", "stage { set | del | show | info | help } ..." },
 	{ "stats", "stats [ reset | help ] [ dev DEV [ ingress | egress ] ]\n"
 		   "                  [ -w [ SECONDS ] [ -x ] | -o prometheus ] | stats cost { on [ rate N ] | off }" },

@@ -229,6 +229,11 @@ bool tcc__is_shared_map(const char *name);
 int tcc__orphans_remove(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, int *removed);
 int tcc__orphans_prune(struct tcc_ctx *ctx, int *removed);
 
+/* compile.c, cache_prune.c: where stage set puts what it compiled */
+#ifndef TCC_CACHE_DIR
+#define TCC_CACHE_DIR	"/var/cache/tcchain"
+#endif
+
 /* stage_obj.c: a stage's object before it is loaded */
 int tcc__check_file(struct tcc_ctx *ctx, const char *file);
 int tcc__check_source(struct tcc_ctx *ctx, const char *file);

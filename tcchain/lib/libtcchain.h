@@ -476,6 +476,14 @@ bool tcc_stage_is_source(const char *file);
 int tcc_stage_compile(struct tcc_ctx *ctx, const char *src, char *out, size_t len);
 /* Where the object compiled from src is kept (no I/O). */
 int tcc_stage_cache_path(const char *src, char *out, size_t len);
+/*
+ * Remove the objects of the stage cache that no chain pinned in any
+ * namespace uses (live or previous generation) and that were last
+ * compiled more than a day ago (doc/writing-stages.md).  *removed counts
+ * them.  Fails only when the pins cannot be read (nothing removed then);
+ * a file that cannot be removed is a warning (tcc_ctx_warning()).
+ */
+int tcc_cache_prune(struct tcc_ctx *ctx, int *removed);
 int tcc_stage_find(const char *arg, char *out, size_t len);
 
 /* ---- generations: whole-chain changes (doc/generations.md) ------------------- */
