@@ -25,8 +25,10 @@ struct tcc_meta {
 	__u32 prio;		/* chain row; undo row: the slot it saves + 1,
 				 * 0 = no change in progress (repair.c) */
 	__u32 handle;		/* chain row */
-	__u32 flags;		/* slot rows: TCC_STAGE_F_*; chain row: TCC_META_F_* */
-	__s64 loaded;		/* slot rows: wall clock, seconds */
+	__u32 flags;		/* slot rows: TCC_STAGE_F_*; chain row: the
+				 * generation's number (gen.c) */
+	__s64 loaded;		/* slot rows: wall clock, seconds; chain row:
+				 * TCC_META_F_* (stats.c) */
 	char prog[64];
 	char file[PATH_MAX];	/* whole: show never cuts a path */
 	char params[512];
@@ -40,8 +42,8 @@ struct tcc_meta {
 };
 
 #define TCC_META_CHAIN		TCC_MAX_SLOTS
-/* chain row flags: the chain has had a foreign stage since its counters
- * started (stats.c: its `foreign` total never falls back) */
+/* chain row, in `loaded`: the chain has had a foreign stage since its
+ * counters started (stats.c: its `foreign` total never falls back) */
 #define TCC_META_F_HAD_FOREIGN	(1U << 0)
 /* A slot's row as it was before the change in progress (repair.c). */
 #define TCC_META_UNDO		(TCC_MAX_SLOTS + 1)
@@ -73,6 +75,10 @@ struct tcc_meta {
  */
 #define TCC_PIN_CHAIN_NEW	"-new"
 #define TCC_PIN_CHAIN_DEL	"-del"
+/* A generation being committed, DIR-next, and the one before the live
+ * one, DIR/prev (gen.c). */
+#define TCC_PIN_CHAIN_NEXT	"-next"
+#define TCC_PIN_GEN_PREV	"prev"
 /* Device-level marker directory: tcchain created this device's clsact. */
 #define TCC_PIN_OWN_QDISC	"own-clsact"
 
@@ -175,6 +181,10 @@ void tcc__dev_cleanup(struct tcc_ctx *ctx, int ifindex, const char *devdir);
  * named): 1 found (into out, may be NULL), 0 none, -errno. */
 int tcc__hook_filter_of(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, __u32 prog_id,
 			struct tcc_nl_filter_info *out);
+
+/* gen.c */
+int tcc__gen_number_at(const char *dir, __u32 *n);
+int tcc__gen_settle(const char *dir, const char *next, bool exchange);
 
 /* repair.c: what a killed tcchain left; repair calls need the lock */
 int tcc__repair_dev(struct tcc_ctx *ctx, int ifindex);

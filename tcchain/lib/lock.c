@@ -109,27 +109,8 @@ static int root_open(void)
 	return fd < 0 ? -errno : fd;
 }
 
-int tcc__trylock(void)
-{
-	int fd;
-
-	if (lock_depth > 0) {
-		lock_depth++;
-		return lock_fd;
-	}
-	fd = root_open();
-	if (fd < 0)
-		return fd;
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		close(fd);
-		return -EWOULDBLOCK;
-	}
-	lock_fd = fd;
-	lock_depth = 1;
-	return fd;
-}
-
-int tcc__lock(void)
+/* Take the lock: waiting up to the timeout, or not at all. */
+static int lock_take(bool wait)
 {
 	long deadline;
 	int fd, err;
@@ -149,6 +130,10 @@ int tcc__lock(void)
 			close(fd);
 			return err;
 		}
+		if (!wait) {
+			close(fd);
+			return -EWOULDBLOCK;
+		}
 		if (now_ms() >= deadline) {
 			lock_holder = holder_of(fd);
 			close(fd);
@@ -159,6 +144,16 @@ int tcc__lock(void)
 	lock_fd = fd;
 	lock_depth = 1;
 	return fd;
+}
+
+int tcc__lock(void)
+{
+	return lock_take(true);
+}
+
+int tcc__trylock(void)
+{
+	return lock_take(false);
 }
 
 int tcc__lock_ctx(struct tcc_ctx *ctx)

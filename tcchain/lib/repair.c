@@ -13,6 +13,10 @@
  *   del        DIR is renamed DIR-del (commit: the chain is gone for every
  *              reader); the filter is deleted, the pins removed.  DIR-del
  *              is finished: the filter running its entry goes, then its pins.
+ *   apply,     a generation is pinned in DIR-next, numbered after DIR;
+ *   rollback   the filter runs its entry (commit); DIR-next and DIR are
+ *              exchanged; the old one becomes DIR/prev.  Rollback moves
+ *              DIR/prev to DIR-next first.  See repair_gen().
  *   stage set  the slot's meta row is saved in the undo row; the new pins go
  *   stage del  to slot-NN-new, the old ones aside to slot-NN-old; the
  *              prog-array update is the commit.  The prog array is the truth:
@@ -62,12 +66,10 @@ static int repair_added(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d,
 	__u32 id = pinned_prog_id(newdir, TCC_PIN_ENTRY);
 	int on_hook = 0;
 
-	if (id && !exists(dir)) {
+	/* a hook that cannot be listed (device or clsact gone) runs nothing */
+	if (id && !exists(dir))
 		on_hook = tcc__hook_filter_of(ctx, ifindex, d, id, NULL);
-		if (on_hook < 0)
-			return on_hook;
-	}
-	if (on_hook && !rename(newdir, dir))
+	if (on_hook > 0 && !rename(newdir, dir))
 		return 0;
 	return tcc__rm_rf(newdir);
 }
@@ -81,9 +83,8 @@ static int repair_deleted(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, cons
 
 	/* The filter goes before the pins: no entry pin, no filter. */
 	if (id) {
+		/* a hook that cannot be listed (device or clsact gone) runs nothing */
 		err = tcc__hook_filter_of(ctx, ifindex, d, id, &f);
-		if (err < 0)
-			return err;
 		if (err > 0) {
 			err = tcc_nl_filter_del(tcc__nl(ctx), ifindex, tcc_nl_hook_parent(d),
 						f.prio, f.handle);
@@ -92,6 +93,35 @@ static int repair_deleted(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, cons
 		}
 	}
 	return tcc__rm_rf(deldir);
+}
+
+/*
+ * A generation commit or rollback killed halfway (gen.c): DIR-next runs
+ * (committed: exchange and settle), is older than DIR (the one that ran,
+ * or a rollback not committed: settle into DIR/prev), or is newer and
+ * does not run (never committed: removed).
+ */
+static int repair_gen(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, const char *dir,
+		      const char *next)
+{
+	char older[PATH_MAX];
+	__u32 id, n_next = 0, n_dir = 0;
+	int err;
+
+	if (exists(next)) {
+		id = pinned_prog_id(next, TCC_PIN_ENTRY);
+		if (id && tcc__hook_filter_of(ctx, ifindex, d, id, NULL) > 0)
+			return tcc__gen_settle(dir, next, true);
+		if (!tcc__gen_number_at(next, &n_next) && !tcc__gen_number_at(dir, &n_dir) &&
+		    n_next < n_dir)
+			return tcc__gen_settle(dir, next, false);
+		err = tcc__rm_rf(next);
+		if (err)
+			return err;
+	}
+	if (!path_fmt(older, "%s/" TCC_PIN_GEN_PREV "/" TCC_PIN_GEN_PREV, dir) && exists(older))
+		return tcc__rm_rf(older);
+	return 0;
 }
 
 int tcc__repair_dev(struct tcc_ctx *ctx, int ifindex)
@@ -110,6 +140,14 @@ int tcc__repair_dev(struct tcc_ctx *ctx, int ifindex)
 		}
 		if (!path_fmt(side, "%s" TCC_PIN_CHAIN_NEW, dir) && exists(side)) {
 			err = repair_added(ctx, ifindex, d, dir, side);
+			if (err)
+				return err;
+		}
+		if (!path_fmt(side, "%s" TCC_PIN_CHAIN_NEXT, dir)) {
+			if (exists(dir))
+				err = repair_gen(ctx, ifindex, d, dir, side);
+			else if (exists(side))	/* no chain, no generation */
+				err = tcc__rm_rf(side);
 			if (err)
 				return err;
 		}
@@ -133,7 +171,10 @@ bool tcc__dev_needs_repair(int ifindex)
 		if (tcc__chain_dir(dir, sizeof(dir), ifindex, d))
 			return false;
 		if ((!path_fmt(side, "%s" TCC_PIN_CHAIN_DEL, dir) && exists(side)) ||
-		    (!path_fmt(side, "%s" TCC_PIN_CHAIN_NEW, dir) && exists(side)))
+		    (!path_fmt(side, "%s" TCC_PIN_CHAIN_NEW, dir) && exists(side)) ||
+		    (!path_fmt(side, "%s" TCC_PIN_CHAIN_NEXT, dir) && exists(side)) ||
+		    (!path_fmt(side, "%s/" TCC_PIN_GEN_PREV "/" TCC_PIN_GEN_PREV, dir) &&
+		     exists(side)))
 			return true;
 		chains |= exists(dir);
 	}

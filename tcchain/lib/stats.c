@@ -73,16 +73,17 @@ static __u32 foreign_mask(const struct tcc_chain *c)
  * what entered minus every counted end: nobody counts a foreign stage's
  * verdicts.  Read with no foreign stage ever in the chain, that difference
  * is only packets in flight, so it is used only once the chain has had
- * one.  The meta chain row's TCC_META_F_HAD_FOREIGN keeps that fact after
- * the foreign stage goes (stage del, a swap in place, a generation
- * without it), so the figure never falls back; stats reset starts it over.
+ * one.  TCC_META_F_HAD_FOREIGN in the meta chain row (internal.h) keeps
+ * that fact after the foreign stage goes (stage del, a swap in place, a
+ * generation without it), so the figure never falls back; stats reset
+ * starts it over.
  */
 static bool had_foreign(int meta_fd)
 {
 	__u32 row = TCC_META_CHAIN;
 	struct tcc_meta m;
 
-	return !bpf_map_lookup_elem(meta_fd, &row, &m) && (m.flags & TCC_META_F_HAD_FOREIGN);
+	return !bpf_map_lookup_elem(meta_fd, &row, &m) && (m.loaded & TCC_META_F_HAD_FOREIGN);
 }
 
 static int set_had_foreign(int meta_fd, bool on)
@@ -92,9 +93,9 @@ static int set_had_foreign(int meta_fd, bool on)
 
 	if (bpf_map_lookup_elem(meta_fd, &row, &m))
 		return -errno;
-	if (!!(m.flags & TCC_META_F_HAD_FOREIGN) == on)
+	if (!!(m.loaded & TCC_META_F_HAD_FOREIGN) == on)
 		return 0;
-	m.flags ^= TCC_META_F_HAD_FOREIGN;
+	m.loaded ^= TCC_META_F_HAD_FOREIGN;
 	return bpf_map_update_elem(meta_fd, &row, &m, BPF_EXIST) ? -errno : 0;
 }
 

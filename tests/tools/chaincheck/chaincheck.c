@@ -48,8 +48,9 @@ static bool half_done(const char *name)
 {
 	size_t n = strlen(name);
 
-	return n > 4 && (!strcmp(name + n - 4, "-new") || !strcmp(name + n - 4, "-old") ||
-			 !strcmp(name + n - 4, "-del"));
+	return (n > 4 && (!strcmp(name + n - 4, "-new") || !strcmp(name + n - 4, "-old") ||
+			  !strcmp(name + n - 4, "-del"))) ||
+	       (n > 5 && !strcmp(name + n - 5, "-next"));
 }
 
 /* Half-done names in dir and one level below. */
@@ -113,6 +114,9 @@ int main(int argc, char **argv)
 	}
 	snprintf(dir, sizeof(dir), "%s/ingress", argv[2]);
 	markers(argv[2], 1);
+	snprintf(path, sizeof(path), "%s/prev/prev", dir);
+	if (!stat(path, &st))
+		printf("BROKEN: a generation older than prev/ is left\n");
 	tcc_nl_filter_dump(nl, ifindex, tcc_nl_hook_parent(TCC_INGRESS), filter_cb, &fs);
 	clsact = !tcc_nl_qdisc_ingress_get(nl, ifindex, &q) && !strcmp(q.kind, "clsact");
 
