@@ -19,6 +19,9 @@
  *            with a skip program
  *   1obj+1   slot+1 with all stages in one object (compile-time slots)
  *   naive    next[] table and one variable-key tail call (retpoline)
+ *   v2       dispatch v2 (issue 12): one site per stage, the constant
+ *            slot + 1; every hole holds the next stage's program, so holes
+ *            cost nothing; stats and hooks as tcchain (bench_v2.bpf.c)
  *
  * Chains are built with stages in slots 0..N-1 ("packed") and, for N = 4,
  * also in slots 0, 10, 20, 31 ("holes").
@@ -68,6 +71,8 @@ const struct design designs[N_DESIGNS] = {
 	{ "slot1one", "1obj+1",  K_ONE,  "bench_slot1_one.bpf.o", "one_entry", "one_" },
 	{ "naive",    "naive",   K_RAW,  "bench_naive.bpf.o", "naive_entry", "naive_stage",
 	  .table = true, .holes = true },
+	{ "v2",       "v2",      K_RAW,  "bench_v2.bpf.o",    "v2_entry", "v2_stage",
+	  .holes = true, .fill = true },
 };
 
 /* Options of this benchmark only; the shared ones are in opt. */
@@ -82,7 +87,7 @@ int n_configs;
 /* ---- loading with plain libbpf ------------------------------------------------ */
 
 static const char *const shared_maps[] = {
-	TCC_MAP_PROGS, TCC_MAP_CONFIG, TCC_MAP_SCRATCH, TCC_MAP_STATS,
+	TCC_MAP_PROGS, TCC_MAP_CONFIG, TCC_MAP_SCRATCH, TCC_MAP_STATS, TCC_MAP_TRACE,
 };
 
 struct raw_chain {
@@ -115,11 +120,14 @@ static struct bpf_object *raw_open(const struct design *d, const char *prog)
 
 /*
  * A stage or skip program for @slot, bound to the chain's maps by name as
- * libtcchain binds them, and put into the slot.  The object is closed at
- * once: the prog array keeps the program, and the program its maps.
+ * libtcchain binds them, and put into the prog array at indices @from..@slot
+ * (v2 fills the hole before a stage with it; the others: @from = @slot).
+ * Written from @slot down, so a live chain would only see the stage once it
+ * is complete.  The object is closed at once: the prog array keeps the
+ * program, and the program its maps.
  */
 static void raw_stage(const struct raw_chain *rc, const struct design *d, const char *prog,
-		      __u32 slot)
+		      __u32 from, __u32 slot)
 {
 	struct bpf_object *obj = raw_open(d, prog);
 	int err = rodata_set_u32(obj, "tcc_slot", slot);
@@ -133,7 +141,8 @@ static void raw_stage(const struct raw_chain *rc, const struct design *d, const 
 			die("%s: cannot bind map %s", d->file, shared_maps[i]);
 	}
 	obj_load(obj, prog, slot);
-	prog_array_put(rc->fds[0], slot, prog_fd(obj, prog));
+	for (__u32 i = slot + 1; i-- > from;)
+		prog_array_put(rc->fds[0], i, prog_fd(obj, prog));
 	bpf_object__close(obj);
 }
 
@@ -162,15 +171,19 @@ static int raw_chain_build(const struct design *d, const __u32 *slots, int n, in
 	keep(obj);
 	for (size_t i = 0; i < ARRAY_SIZE(shared_maps); i++)
 		rc.fds[i] = bpf_object__find_map_fd_by_name(obj, shared_maps[i]);
-	for (__u32 s = 0; s <= slots[n - 1]; s++) {
+	for (__u32 s = 0, from = 0; s <= slots[n - 1]; s++) {
 		if (k < n && slots[k] == s) {
-			raw_stage(&rc, d, d->stage, s);
+			raw_stage(&rc, d, d->stage, d->fill ? from : s, s);
+			from = s + 1;
 			k++;
 		} else if (d->skip) {
-			raw_stage(&rc, d, d->skip, s);
+			raw_stage(&rc, d, d->skip, s, s);
 		}
 	}
-	if (d->table) {
+	/* The end verdict is in the config for every design; next[] only
+	 * matters to those that read it.
+	 */
+	{
 		struct tcc_config cfg;
 		__u32 zero = 0;
 
@@ -397,7 +410,7 @@ static void usage(void)
 		BENCH_OPTS_USAGE
 		"  -j DIR     write JIT images of each chain design's entry and stage there\n"
 		"  -d LIST    only these designs, comma-separated: inline,bpf2bpf,tcchain,\n"
-		"             nexttab,slot1,slot1one,naive\n"
+		"             nexttab,slot1,slot1one,naive,v2\n"
 		"  -N LIST    stage counts (default 1,2,4,8,16,32; inline and bpf2bpf\n"
 		"             exist for those only)\n");
 	exit(2);

@@ -10,7 +10,7 @@
 #include "tools/bench/common.h"
 
 #define MAX_CONFIGS	320
-#define N_DESIGNS	7
+#define N_DESIGNS	8
 
 enum kind {
 	K_MONO,		/* one program per N in one object */
@@ -29,6 +29,7 @@ struct design {
 	const char *skip;	/* program for empty slots between stages */
 	bool table;		/* dispatch reads next[] from tcc_config */
 	bool holes;		/* also measured with holes */
+	bool fill;		/* v2: each hole holds the next stage's program */
 };
 
 extern const struct design designs[N_DESIGNS];
