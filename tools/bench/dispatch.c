@@ -79,7 +79,17 @@ const struct design designs[N_DESIGNS] = {
 static struct {
 	const char *jit_dir;	/* -j */
 	const char *only;	/* -d: comma-separated design keys, NULL: all */
+	int update_reps;	/* -u: stage del timings, 0: none */
+	const char *update_json;	/* -U */
 } dopt;
+
+const struct design *design_find(const char *key)
+{
+	for (size_t d = 0; d < N_DESIGNS; d++)
+		if (!strcmp(designs[d].key, key))
+			return &designs[d];
+	die("no design %s", key);
+}
 
 struct config configs[MAX_CONFIGS];
 int n_configs;
@@ -161,7 +171,7 @@ static void config_fill(struct tcc_config *cfg, const __u32 *slots, int n)
 	}
 }
 
-static int raw_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd)
+int raw_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd)
 {
 	struct bpf_object *obj = raw_open(d, d->entry);
 	struct raw_chain rc;
@@ -228,7 +238,7 @@ static int mono_prog(const struct design *d, int n, int copy)
 
 /* ---- loading with libtcchain ---------------------------------------------------- */
 
-static int lib_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd)
+int lib_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd)
 {
 	struct tcc_stage_opts sopts = { .file = obj_path(d->file) };
 	struct tcc_chain *c;
@@ -412,7 +422,10 @@ static void usage(void)
 		"  -d LIST    only these designs, comma-separated: inline,bpf2bpf,tcchain,\n"
 		"             nexttab,slot1,slot1one,naive,v2\n"
 		"  -N LIST    stage counts (default 1,2,4,8,16,32; inline and bpf2bpf\n"
-		"             exist for those only)\n");
+		"             exist for those only)\n"
+		"  -u REPS    then time `stage del` in the prog array, shipped vs v2\n"
+		"             (-d none: only that)\n"
+		"  -U FILE    write those timings as JSON\n");
 	exit(2);
 }
 
@@ -447,13 +460,15 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	int c;
 
-	while ((c = getopt(argc, argv, BENCH_OPTS "j:d:N:h")) != -1) {
+	while ((c = getopt(argc, argv, BENCH_OPTS "j:d:N:u:U:h")) != -1) {
 		if (bench_opt(c, optarg))
 			continue;
 		switch (c) {
 		case 'j': dopt.jit_dir = optarg; break;
 		case 'd': dopt.only = optarg; break;
 		case 'N': counts_parse(optarg); break;
+		case 'u': dopt.update_reps = atoi(optarg); break;
+		case 'U': dopt.update_json = optarg; break;
 		default: usage();
 		}
 	}
@@ -468,7 +483,12 @@ int main(int argc, char **argv)
 		if (designs[d].holes)
 			config_new(&designs[d], ARRAY_SIZE(holes_slots), holes_slots);
 	}
-	if (!n_configs)
+	if (!n_configs && dopt.update_reps > 0) {
+		update_bench(dopt.update_reps, dopt.update_json);
+		bench_cleanup();
+		return 0;
+	}
+	if (!n_configs || dopt.update_reps < 0)
 		usage();
 	/* Copy by copy, so each copy's programs land among different neighbours. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -487,6 +507,8 @@ int main(int argc, char **argv)
 	print_tables();
 	if (opt.json)
 		write_json(opt.json);
+	if (dopt.update_reps > 0)
+		update_bench(dopt.update_reps, dopt.update_json);
 
 	bench_cleanup();
 	return 0;

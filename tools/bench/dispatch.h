@@ -50,6 +50,18 @@ extern int n_configs;
 extern int stage_counts[TCC_MAX_SLOTS];	/* the N measured, packed */
 extern size_t n_counts;
 
+/* A chain of design @d with stages in @slots; the entry's fd, and the
+ * prog array's in @progs_fd (dispatch.c).
+ */
+int raw_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd);
+int lib_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd);
+const struct design *design_find(const char *key);
+
+/* What `stage del` costs in the prog-array update, shipped vs v2
+ * (dispatch_update.c); JSON to @json when not NULL.
+ */
+void update_bench(int reps, const char *json);
+
 void print_tables(void);
 void write_json(const char *path);
 
