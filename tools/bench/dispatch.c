@@ -349,15 +349,18 @@ static void measure(void)
 /* ---- JIT images ------------------------------------------------------------------------ */
 
 /*
- * Write the JIT image of a program to DIR/NAME.bin and its kernel address
- * to DIR/NAME.addr, for tools/bench/dispatch.sh to disassemble (Debian's
- * bpftool cannot dump JIT code without libbfd).
+ * Write the JIT image of a program's main function to DIR/NAME.bin, its
+ * kernel address to DIR/NAME.addr and the bytes of its subprograms (the
+ * SDK's out-of-line observe path) to DIR/NAME.sub, for
+ * tools/bench/dispatch.sh to disassemble (Debian's bpftool cannot dump JIT
+ * code without libbfd).  The main function is what every packet runs
+ * through; the kernel reports all functions' images back to back.
  */
 static void jit_dump(int fd, const char *name)
 {
 	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info), jlen;
-	unsigned long long ksym = 0;
+	__u32 len = sizeof(info), jlen, nfuncs, flens[64] = {};
+	unsigned long long ksym[64] = {};
 	char path[PATH_MAX];
 	unsigned char *img;
 	FILE *f;
@@ -365,24 +368,35 @@ static void jit_dump(int fd, const char *name)
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		die("prog info: %s", strerror(errno));
 	jlen = info.jited_prog_len;
+	nfuncs = info.nr_jited_func_lens ? info.nr_jited_func_lens : 1;
+	if (nfuncs > ARRAY_SIZE(flens))
+		die("%s: %u functions", name, nfuncs);
 	img = malloc(jlen);
 	if (!img)
 		die("out of memory");
 	memset(&info, 0, sizeof(info));
 	info.jited_prog_len = jlen;
 	info.jited_prog_insns = (unsigned long)img;
-	info.nr_jited_ksyms = 1;	/* the main program; subprograms follow it */
-	info.jited_ksyms = (unsigned long)&ksym;
+	info.nr_jited_ksyms = nfuncs;	/* the main program first, then subprograms */
+	info.jited_ksyms = (unsigned long)ksym;
+	info.nr_jited_func_lens = nfuncs;
+	info.jited_func_lens = (unsigned long)flens;
 	len = sizeof(info);
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		die("prog info: %s", strerror(errno));
+	if (!flens[0])
+		flens[0] = jlen;
 	snprintf(path, sizeof(path), "%s/%s.bin", dopt.jit_dir, name);
 	f = fopen(path, "w");
-	if (!f || fwrite(img, 1, jlen, f) != jlen || fclose(f))
+	if (!f || fwrite(img, 1, flens[0], f) != flens[0] || fclose(f))
 		die("cannot write %s", path);
 	snprintf(path, sizeof(path), "%s/%s.addr", dopt.jit_dir, name);
 	f = fopen(path, "w");
-	if (!f || fprintf(f, "0x%llx\n", ksym) < 0 || fclose(f))
+	if (!f || fprintf(f, "0x%llx\n", ksym[0]) < 0 || fclose(f))
+		die("cannot write %s", path);
+	snprintf(path, sizeof(path), "%s/%s.sub", dopt.jit_dir, name);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%u\n", jlen - flens[0]) < 0 || fclose(f))
 		die("cannot write %s", path);
 	free(img);
 }

@@ -31,7 +31,8 @@ if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
 	thunks=$(awk '/ __x86_indirect_thunk_/ { print $1 }' /proc/kallsyms | paste -sd'|')
 	echo
 	echo "JIT check: tail-call sites per program (N = 2 chains), and how many use a retpoline"
-	printf '%-20s %6s %10s %6s\n' program sites retpoline bytes
+	echo "(bytes: the main function, which every packet runs; subprog: the rest)"
+	printf '%-20s %6s %10s %6s %8s\n' program sites retpoline bytes subprog
 	for bin in "$D"/jit/*.bin; do
 		[ -e "$bin" ] || continue
 		name=$(basename "$bin" .bin)
@@ -43,9 +44,11 @@ if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
 		[ -n "$thunks" ] &&
 			indirect=$(grep -ciE "jmp +0x($thunks)\$" "${bin%.bin}.s")
 		bytes=$(stat -c %s "$bin")
-		printf '%-20s %6s %10s %6s\n' "$name" "$sites" "$indirect" "$bytes"
+		sub=$(cat "${bin%.bin}.sub")
+		printf '%-20s %6s %10s %6s %8s\n' "$name" "$sites" "$indirect" "$bytes" "$sub"
 		jit=$(jq -c --arg n "$name" --argjson s "$sites" --argjson i "$indirect" \
-			--argjson b "$bytes" '. + {($n): {sites: $s, retpoline: $i, jit_bytes: $b}}' \
+			--argjson b "$bytes" --argjson u "$sub" \
+			'. + {($n): {sites: $s, retpoline: $i, jit_bytes: $b, subprog_bytes: $u}}' \
 			<<<"$jit")
 	done
 else
