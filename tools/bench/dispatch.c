@@ -81,6 +81,7 @@ static struct {
 	const char *only;	/* -d: comma-separated design keys, NULL: all */
 	int update_reps;	/* -u: stage del timings, 0: none */
 	const char *update_json;	/* -U */
+	const char *pin_dir;	/* -P: build one chain, pin it, exit */
 } dopt;
 
 const struct design *design_find(const char *key)
@@ -426,6 +427,36 @@ static void jit_dump_all(void)
 	}
 }
 
+static bool selected(const struct design *d);
+
+/* -P: one chain of the selected design, pinned, for the real path. */
+static int pin_chain(void)
+{
+	const struct design *d = NULL;
+	char path[PATH_MAX];
+	int entry_fd, progs_fd;
+
+	for (size_t i = 0; i < N_DESIGNS; i++)
+		if (selected(&designs[i])) {
+			if (d)
+				die("-P: one design (-d), not %s and %s", d->key, designs[i].key);
+			d = &designs[i];
+		}
+	if (!d || d->kind != K_RAW)
+		die("-P: give one plain libbpf design with -d (nexttab, slot1, naive, v2)");
+	config_new(d, stage_counts[0], NULL);
+	entry_fd = raw_chain_build(d, configs[0].slots, configs[0].n, &progs_fd);
+	snprintf(path, sizeof(path), "%s/entry", dopt.pin_dir);
+	if (bpf_obj_pin(entry_fd, path))
+		die("cannot pin %s: %s", path, strerror(errno));
+	/* The prog array empties itself when its last user reference goes. */
+	snprintf(path, sizeof(path), "%s/progs", dopt.pin_dir);
+	if (bpf_obj_pin(progs_fd, path))
+		die("cannot pin %s: %s", path, strerror(errno));
+	bench_cleanup();
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -439,7 +470,11 @@ static void usage(void)
 		"             exist for those only)\n"
 		"  -u REPS    then time `stage del` in the prog array, shipped vs v2\n"
 		"             (-d none: only that)\n"
-		"  -U FILE    write those timings as JSON\n");
+		"  -U FILE    write those timings as JSON\n"
+		"  -P DIR     only build one chain of the one design -d (plain libbpf\n"
+		"             designs) with the first -N count of stages, pin its entry\n"
+		"             as DIR/entry and its prog array as DIR/progs, and exit\n"
+		"             (tools/bench/real.sh attaches it with tc object-pinned)\n");
 	exit(2);
 }
 
@@ -474,7 +509,7 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	int c;
 
-	while ((c = getopt(argc, argv, BENCH_OPTS "j:d:N:u:U:h")) != -1) {
+	while ((c = getopt(argc, argv, BENCH_OPTS "j:d:N:u:U:P:h")) != -1) {
 		if (bench_opt(c, optarg))
 			continue;
 		switch (c) {
@@ -483,6 +518,7 @@ int main(int argc, char **argv)
 		case 'N': counts_parse(optarg); break;
 		case 'u': dopt.update_reps = atoi(optarg); break;
 		case 'U': dopt.update_json = optarg; break;
+		case 'P': dopt.pin_dir = optarg; break;
 		default: usage();
 		}
 	}
@@ -497,6 +533,8 @@ int main(int argc, char **argv)
 		if (designs[d].holes)
 			config_new(&designs[d], ARRAY_SIZE(holes_slots), holes_slots);
 	}
+	if (dopt.pin_dir)
+		return pin_chain();
 	if (!n_configs && dopt.update_reps > 0) {
 		update_bench(dopt.update_reps, dopt.update_json);
 		bench_cleanup();
