@@ -62,7 +62,7 @@ declare -A REAL_PAIR=([none]=1 [mono]=2 [chain]=3 [filters]=4 [v2]=5)
 declare -A REAL_LABEL=([none]="no program" [mono]="one program, 8 bodies"
 	[chain]="tcchain, 8 stages" [filters]="8 cls_bpf filters"
 	[v2]="dispatch v2, 8 stages")
-REAL_V2PIN=/sys/fs/bpf/tcc-bench-real-v2.$$
+REAL_V2PIN=	# in the receiver namespace's pin directory (set up by real_setup)
 declare -A REAL_GOT=()	# datagrams received per setup since its programs were loaded
 REAL_HZ=10000
 REAL_HOOK='^(tc_run|tcx_run|sch_handle_ingress|tcf_classify)$'
@@ -89,6 +89,9 @@ real_setup() {
 	local i mac
 
 	setup_ns TX RX
+	# bpffs here takes only the tcchain layout; lib.sh removes the
+	# namespace's directory, this included, on exit
+	REAL_V2PIN=/sys/fs/bpf/tcchain/$(netns_cookie "$RX")/bench-v2
 	for i in 1 2 3 4 5; do
 		setup_veth "$TX" "s$i" "$RX" "r$i"
 		REAL_DST[$i]=$VETH_B4
@@ -129,7 +132,8 @@ real_load() {
 	rm -rf "$REAL_V2PIN"
 	mkdir -p "$REAL_V2PIN"
 	rlog "$OUT/tools/bench/dispatch" -d v2 -N 8 -P "$REAL_V2PIN"
-	rlog tc -n "$RX" filter replace dev r5 ingress prio 1 handle 1 bpf da \
+	# (tc -n would remount /sys and lose bpffs; nsenter keeps it)
+	rlog in_ns "$RX" tc filter replace dev r5 ingress prio 1 handle 1 bpf da \
 		object-pinned "$REAL_V2PIN/entry"
 	REAL_GOT=([mono]=0 [chain]=0 [filters]=0 [v2]=0)
 }
