@@ -10,17 +10,17 @@
 # Writes $BENCH_DIR/real.json: {"real_path": ...}; runs and logs in
 # $BENCH_DIR/real/.
 # Knobs: BENCH_REAL_COUNT, BENCH_REAL_ROUNDS (timed runs: datagrams per
-#        run, default 50000, and rounds, default 20),
-#        BENCH_REAL_PCOUNT, BENCH_REAL_PROUNDS (profiled runs: 100000, 8),
+#        run, default 50000, and rounds, default 16),
+#        BENCH_REAL_PCOUNT, BENCH_REAL_PROUNDS (profiled runs: 100000, 6),
 #        BENCH_REAL_CPUS (sender,receiver; default 0,1).
 # shellcheck source=tests/netns/lib.sh
 source "$(dirname "$0")/../../tests/netns/lib.sh"
 
 R=$BENCH_DIR/real
 REAL_COUNT=${BENCH_REAL_COUNT:-50000}
-REAL_ROUNDS=${BENCH_REAL_ROUNDS:-20}
+REAL_ROUNDS=${BENCH_REAL_ROUNDS:-16}
 REAL_PCOUNT=${BENCH_REAL_PCOUNT:-100000}
-REAL_PROUNDS=${BENCH_REAL_PROUNDS:-8}
+REAL_PROUNDS=${BENCH_REAL_PROUNDS:-6}
 REAL_CPUS=${BENCH_REAL_CPUS:-0,1}
 
 # Five veth pairs between a sender and a receiver namespace, one per setup,
