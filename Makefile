@@ -78,6 +78,10 @@ BENCH_MAINS	:= tools/bench/dispatch.c tools/bench/stages.c tools/bench/observe.c
 BENCH_LIB_SRCS	:= tools/bench/common.c
 # The traffic generator of the tests (and the demo and the benchmark).
 TRAFFIC_SRCS	:= $(wildcard tests/tools/traffic/*.c)
+# SIGKILL at a chosen moment, for the crash test.
+KILLAT_SRCS	:= $(wildcard tests/tools/killat/*.c)
+# A chain's raw state checked against itself, for the crash test.
+CHAINCHECK_SRCS	:= $(wildcard tests/tools/chaincheck/*.c)
 TLIB_SRCS	:= $(wildcard tests/lib/*.c)
 
 OBJ		:= $(OUT)/obj
@@ -97,13 +101,15 @@ PEERS_BIN	:= $(OUT)/tools/bench/peers/peers
 $(shell [ -f $(OUT)/tools/bench ] && rm -f $(OUT)/tools/bench)
 BENCH_LIB_OBJS	:= $(BENCH_LIB_SRCS:%.c=$(OBJ)/%.o)
 TRAFFIC		:= $(OUT)/tests/tools/traffic
+KILLAT		:= $(OUT)/tests/tools/killat
+CHAINCHECK	:= $(OUT)/tests/tools/chaincheck
 SKEL		:= $(OUT)/entry.skel.h
 
 BIN		:= $(OUT)/tcchain
 LIBTCC		:= $(OUT)/libtcchain.a
 
 all: deps $(BIN) $(STAGES) $(TPROGS) $(BENCHPROGS) $(UNIT_BINS) $(BENCH_BINS) $(TRAFFIC) \
-     $(PEERSPROGS) $(PEERS_BIN)
+     $(KILLAT) $(CHAINCHECK) $(PEERSPROGS) $(PEERS_BIN)
 
 help:
 	@sed -n '3,/^$$/{ s/^# \{0,1\}//p }' Makefile
@@ -181,6 +187,16 @@ $(PEERS_BIN): $(OBJ)/tools/bench/peers/peers.o
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(TRAFFIC): $(TRAFFIC_SRCS:%.c=$(OBJ)/%.o)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(KILLAT): $(KILLAT_SRCS:%.c=$(OBJ)/%.o)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(CHAINCHECK): $(CHAINCHECK_SRCS:%.c=$(OBJ)/%.o) $(NL_SRCS:%.c=$(OBJ)/%.o)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)

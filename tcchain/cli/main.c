@@ -77,6 +77,9 @@ static bool command_help(int argc, char **argv)
 {
 	if (argc != 2 || !is_kw(argv[1], "help"))
 		return false;
+	/* objects with subcommands have a help of their own */
+	if (is_kw(argv[0], "stage") || is_kw(argv[0], "map"))
+		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(usages); i++) {
 		if (is_kw(argv[0], usages[i].cmd) ||
 		    (is_kw(argv[0], "list") && is_kw(usages[i].cmd, "show"))) {
@@ -157,6 +160,9 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int, c
 			p_err("unexpected '%s' after help", argv[1]);
 			return -1;
 		}
+		/* "stage set help", as "ip link add help": the object's usage */
+		if (argc == 2 && is_kw(argv[1], "help") && help != do_help)
+			return help(0, NULL);
 		return c->func(argc - 1, argv + 1);
 	}
 	guess = did_you_mean(argv[0], names, n);

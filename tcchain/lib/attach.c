@@ -193,7 +193,7 @@ void tcc__dev_cleanup(struct tcc_ctx *ctx, int ifindex, const char *devdir)
 
 int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 {
-	char dir[PATH_MAX], devdir[PATH_MAX], own[PATH_MAX];
+	char dir[PATH_MAX], newdir[PATH_MAX], devdir[PATH_MAX], own[PATH_MAX];
 	__u16 prio = opts->prio ?: TCC_DEFAULT_PRIO;
 	__u32 handle = opts->handle ?: TCC_DEFAULT_HANDLE;
 	bool made_qdisc = false, made_dir = false, replaced = false;
@@ -215,6 +215,10 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 		return lock;
 
 	err = tcc__chain_dir(dir, sizeof(dir), opts->ifindex, opts->dir);
+	if (!err)
+		err = path_fmt(newdir, "%s" TCC_PIN_CHAIN_NEW, dir);
+	if (!err)
+		err = tcc__repair_dev(ctx, opts->ifindex);
 	if (err)
 		goto out;
 	tcc__dev_dir(devdir, sizeof(devdir), dir);
@@ -292,27 +296,34 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 		err = -errno;
 		goto out;
 	}
-	err = tcc__mkdir_p(dir);
+	/* Pinned aside (repair.c): a kill before the filter is attached
+	 * leaves DIR-new, which the next tcchain removes.
+	 */
+	err = tcc__mkdir_p(newdir);
 	if (err)
 		goto undo;
 	made_dir = true;
 	err = tcc__netns_mark();
 	if (err)
 		goto undo;
-	err = tcc__chain_pin(c, dir);
+	err = tcc__chain_pin(c, newdir);
 	if (err)
 		goto undo;
 
 	if (made_qdisc) {
+		/* The marker first: a kill between the two leaves a marker
+		 * for a missing clsact, which cleanup ignores, never a
+		 * clsact nobody knows tcchain made.
+		 */
+		if (!path_fmt(own, "%s/%s", devdir, TCC_PIN_OWN_QDISC))
+			mkdir(own, 0700);
 		err = tcc_nl_qdisc_clsact_add(nl, opts->ifindex);
 		if (err) {
 			err = tcc__nl_fail(ctx, err);
-			made_qdisc = false;
 			goto undo;
 		}
-		if (!path_fmt(own, "%s/%s", devdir, TCC_PIN_OWN_QDISC))
-			mkdir(own, 0700);
 	}
+	/* The commit point: the filter goes on the hook. */
 	err = tcc_nl_filter_add(nl, &(struct tcc_nl_filter){
 		.ifindex = opts->ifindex,
 		.parent = tcc_nl_hook_parent(opts->dir),
@@ -325,6 +336,9 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 		err = tcc__nl_fail(ctx, err);
 		goto undo;
 	}
+	if (rename(newdir, dir))	/* else the next tcchain rolls it forward */
+		tcc__warn(ctx, "the chain runs, but its pins stay in %s until the next tcchain (%s)",
+			  newdir, strerror(errno));
 	if (replaced)
 		tcc__warn(ctx, "replaced a detached chain (stages: %s)", stages[0] ? stages : "none");
 	else if (orphans)
@@ -334,7 +348,7 @@ int tcc_chain_add(struct tcc_ctx *ctx, const struct tcc_chain_opts *opts)
 
 undo:
 	if (made_dir)
-		tcc__rm_rf(dir);
+		tcc__rm_rf(newdir);
 	if (made_qdisc)
 		tcc__dev_cleanup(ctx, opts->ifindex, devdir);
 	else
@@ -364,6 +378,23 @@ static int entry_filter_cb(const struct tcc_nl_filter_info *f, void *arg)
 	return 1;
 }
 
+int tcc__hook_filter_of(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, __u32 prog_id,
+			struct tcc_nl_filter_info *out)
+{
+	struct entry_filter ef = { .entry_id = prog_id };
+	struct tcc_nl *nl = tcc__nl(ctx);
+	int err;
+
+	if (!nl)
+		return -errno;
+	err = tcc_nl_filter_dump(nl, ifindex, tcc_nl_hook_parent(d), entry_filter_cb, &ef);
+	if (err < 0)
+		return tcc__nl_fail(ctx, err);
+	if (ef.found && out)
+		*out = ef.f;
+	return ef.found;
+}
+
 /*
  * del of a chain whose pins cannot all be opened (another ABI, a pin
  * gone): its filter is the one running its pinned entry program.  Without
@@ -386,9 +417,10 @@ static int del_broken(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, const ch
 		ef.entry_id = tcc__prog_id(entry);
 		close(entry);
 	}
-	err = tcc_nl_filter_dump(nl, ifindex, tcc_nl_hook_parent(d), entry_filter_cb, &ef);
+	err = tcc__hook_filter_of(ctx, ifindex, d, ef.entry_id, &ef.f);
 	if (err < 0)
-		return tcc__nl_fail(ctx, err);
+		return err;
+	ef.found = err > 0;
 	if (ef.found && !ef.entry_id)
 		return tcc__fail(ctx, -EUCLEAN,
 				 "its pins are damaged and a tcchain filter at prio %u handle 0x%x may be its: remove that with tc, then del again",
@@ -404,15 +436,18 @@ static int del_broken(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, const ch
 
 int tcc_chain_del(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d)
 {
-	char devdir[PATH_MAX];
-	struct tcc_chain *c;
+	char devdir[PATH_MAX], deldir[PATH_MAX];
+	struct tcc_chain *c = NULL;
 	struct tcc_meta row;
-	int lock, err;
+	int lock, err, attached;
 
 	tcc__clear(ctx);
 	lock = tcc__lock_ctx(ctx);
 	if (lock < 0)
 		return lock;
+	err = tcc__repair_dev(ctx, ifindex);
+	if (err)
+		goto out_unlock;
 	c = tcc_chain_open(ctx, ifindex, d);
 	if (!c && errno != ENOENT) {
 		char dir[PATH_MAX];
@@ -439,27 +474,42 @@ int tcc_chain_del(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d)
 		}
 		goto out;
 	}
-	err = tcc__chain_attached(ctx, c);
-	if (err < 0 && err != -ENODEV)
+	attached = tcc__chain_attached(ctx, c);
+	if (attached < 0 && attached != -ENODEV) {
+		err = attached;
 		goto out;
-	if (err > 0) {
-		err = tcc__meta_read(c, TCC_META_CHAIN, &row);
-		if (!err)
-			err = tcc_nl_filter_del(ctx->nl, ifindex,
-						tcc_nl_hook_parent(d),
-						row.prio, row.handle);
+	}
+	err = tcc__meta_read(c, TCC_META_CHAIN, &row);
+	if (!err)
+		err = path_fmt(deldir, "%s" TCC_PIN_CHAIN_DEL, c->pin_dir);
+	if (err)
+		goto out;
+	/* The commit point: renamed, the chain is gone for every reader;
+	 * a kill after it leaves DIR-del, which the next tcchain finishes
+	 * (repair.c).
+	 */
+	tcc__rm_rf(deldir);
+	if (rename(c->pin_dir, deldir)) {
+		err = -errno;
+		goto out;
+	}
+	if (attached > 0) {
+		err = tcc_nl_filter_del(ctx->nl, ifindex, tcc_nl_hook_parent(d),
+					row.prio, row.handle);
 		if (err) {
 			err = tcc__nl_fail(ctx, err);
+			rename(deldir, c->pin_dir);	/* nothing happened */
 			goto out;
 		}
 	}
-	err = tcc__rm_rf(c->pin_dir);
+	err = tcc__rm_rf(deldir);
 	if (err)
 		goto out;
 	tcc__dev_dir(devdir, sizeof(devdir), c->pin_dir);
 	tcc__dev_cleanup(ctx, ifindex, devdir);
 out:
 	tcc_chain_close(c);
+out_unlock:
 	tcc__unlock(lock);
 	return err;
 }

@@ -184,6 +184,7 @@ struct tcc_chain *tcc__chain_load_stats(struct tcc_ctx *ctx, const struct tcc_ch
 		err = -errno;
 		goto err;
 	}
+	c->meta_rows = TCC_META_ROWS;
 	for (i = 0; i <= TCC_MAX_SLOTS; i++)
 		cfg.next[i] = TCC_SLOT_END;
 	if (bpf_map_update_elem(c->config_fd, &zero, &cfg, BPF_ANY)) {
@@ -270,10 +271,12 @@ struct tcc_chain *tcc__chain_open_dir(const char *dir, int ifindex, enum tcc_dir
 		__u32 len = sizeof(info);
 
 		if (bpf_obj_get_info_by_fd(c->meta_fd, &info, &len) ||
-		    info.value_size != sizeof(struct tcc_meta)) {
+		    info.value_size != sizeof(struct tcc_meta) ||
+		    info.max_entries <= TCC_META_CHAIN) {
 			err = -EPROTO;
 			goto err;
 		}
+		c->meta_rows = info.max_entries;
 	}
 	err = chain_map_config(c);
 	if (err)
@@ -320,6 +323,7 @@ struct tcc_chain *tcc_chain_open(struct tcc_ctx *ctx, int ifindex, enum tcc_dir 
 		errno = -err;
 		return NULL;
 	}
+	tcc__repair_if_idle(ctx, ifindex, NULL);
 	if (stat(dir, &st)) {
 		errno = ENOENT;
 		return NULL;
@@ -333,5 +337,7 @@ struct tcc_chain *tcc_chain_open(struct tcc_ctx *ctx, int ifindex, enum tcc_dir 
 		tcc__fail(ctx, -EUCLEAN, "a pin of the chain in %s is missing", dir);
 		errno = EUCLEAN;
 	}
+	if (c)
+		tcc__repair_if_idle(ctx, 0, c);
 	return c;
 }

@@ -6,14 +6,16 @@
  * A generation is a complete chain (entry program, prog array, config,
  * scratch, meta, stages) loaded in memory against the live chain's stats
  * map, so counting goes on across the commit.  Committing pins it in
- * DIR/next, swaps the filter's program to its entry (the commit point:
+ * DIR-next, swaps the filter's program to its entry (the commit point:
  * every packet runs the old chain or the new one, never a mix, because
  * each generation's stages tail-call only through their own prog array),
- * then moves the live pins to DIR/prev and the new ones into DIR.
- * Rollback is the same swap the other way.  doc/generations.md.
+ * then exchanges DIR-next and DIR with one rename and moves the one that
+ * ran to DIR/prev.  Rollback is the same the other way.  Killed at any
+ * point, the next tcchain finishes or undoes it (tcc__gen_repair() in
+ * repair.c).  doc/generations.md.
  */
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +25,6 @@
 
 #include "tcchain/lib/internal.h"
 
-#define GEN_NEXT	"next"
-#define GEN_PREV	"prev"
 
 struct tcc_chain *tcc_gen_new(struct tcc_ctx *ctx, const struct tcc_chain *live,
 			      const struct tcc_chain_opts *opts)
@@ -113,55 +113,6 @@ static int gen_pin(const struct tcc_chain *gen, const char *dir)
 	return 0;
 }
 
-/* Move every pin and slot directory of from (not prev/ or next/) into to. */
-static int move_pins(const char *from, const char *to)
-{
-	char a[PATH_MAX], b[PATH_MAX];
-	struct dirent *de;
-	int err = 0;
-	DIR *d = opendir(from);
-
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || !strcmp(de->d_name, GEN_NEXT) ||
-		    !strcmp(de->d_name, GEN_PREV))
-			continue;
-		if (path_fmt(a, "%s/%s", from, de->d_name) ||
-		    path_fmt(b, "%s/%s", to, de->d_name)) {
-			err = -ENAMETOOLONG;
-			continue;
-		}
-		if (rename(a, b))
-			err = -errno;
-	}
-	closedir(d);
-	return err;
-}
-
-/*
- * After the filter runs the generation pinned in dir/in: the live pins go
- * to dir/out (emptied first), then dir/in's pins into dir.  Nothing fails
- * here any more: what does not move is a warning.
- */
-static void swap_pins(struct tcc_ctx *ctx, const char *dir, const char *in, const char *out)
-{
-	char pin[PATH_MAX], pout[PATH_MAX];
-	int err;
-
-	if (path_fmt(pin, "%s/%s", dir, in) || path_fmt(pout, "%s/%s", dir, out))
-		return;
-	tcc__rm_rf(pout);
-	err = mkdir(pout, 0700) ? -errno : 0;
-	err = err ?: move_pins(dir, pout);
-	err = err ?: move_pins(pin, dir);
-	if (!err && rmdir(pin))
-		err = -errno;
-	if (err)
-		tcc__warn(ctx, "the new generation runs, but moving its pins in %s failed (%s)",
-			  dir, strerror(-err));
-}
-
 static int filter_swap(struct tcc_ctx *ctx, const struct tcc_chain *live, int entry_fd)
 {
 	struct tcc_meta row;
@@ -184,9 +135,81 @@ static int filter_swap(struct tcc_ctx *ctx, const struct tcc_chain *live, int en
 	return err ? tcc__nl_fail(ctx, err) : 0;
 }
 
+/* A generation's number: the chain row's flags (internal.h). */
+static int gen_number_set(const struct tcc_chain *c, __u32 n)
+{
+	struct tcc_meta row;
+	int err = tcc__meta_read(c, TCC_META_CHAIN, &row);
+
+	if (err)
+		return err;
+	row.flags = n;
+	return tcc__meta_write(c, TCC_META_CHAIN, &row);
+}
+
+int tcc__gen_number_at(const char *dir, __u32 *n)
+{
+	struct tcc_meta row;
+	__u32 key = TCC_META_CHAIN;
+	int fd = tcc__obj_get_at(dir, TCC_PIN_META), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &key, &row))
+		err = -errno;
+	close(fd);
+	*n = row.flags;
+	return err;
+}
+
+/* Number the generation pinned in dir. */
+static int gen_number_set_at(const char *dir, __u32 n)
+{
+	struct tcc_meta row;
+	__u32 key = TCC_META_CHAIN;
+	int fd = tcc__obj_get_at(dir, TCC_PIN_META), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &key, &row) ||
+	    (row.flags = n, bpf_map_update_elem(fd, &key, &row, BPF_ANY)))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * After the commit, DIR-next holds the generation that runs: exchange it
+ * with DIR (one rename, so DIR is never missing), then the one that ran
+ * becomes DIR/prev, dropping the generation before it.  Every step is
+ * redone by tcc__gen_repair() after a kill.
+ */
+int tcc__gen_settle(const char *dir, const char *next, bool exchange)
+{
+	char prev[PATH_MAX], older[PATH_MAX];
+
+	if (path_fmt(prev, "%s/" TCC_PIN_GEN_PREV, dir) ||
+	    path_fmt(older, "%s/" TCC_PIN_GEN_PREV "/" TCC_PIN_GEN_PREV, dir))
+		return -ENAMETOOLONG;
+	if (exchange && renameat2(AT_FDCWD, next, AT_FDCWD, dir, RENAME_EXCHANGE))
+		return -errno;
+	tcc__rm_rf(prev);
+	if (rename(next, prev))
+		return -errno;
+	return tcc__rm_rf(older);
+}
+
+static void settle_warn(struct tcc_ctx *ctx, const char *next, int err)
+{
+	if (err)
+		tcc__warn(ctx, "the new generation runs, but its pins are still in %s (%s); the next tcchain moves them",
+			  next, strerror(-err));
+}
+
 int tcc_gen_commit(struct tcc_ctx *ctx, struct tcc_chain *live, struct tcc_chain *gen)
 {
 	char next[PATH_MAX];
+	__u32 n = 0;
 	int lock, err;
 
 	tcc__clear(ctx);
@@ -198,13 +221,17 @@ int tcc_gen_commit(struct tcc_ctx *ctx, struct tcc_chain *live, struct tcc_chain
 	err = tcc__chain_check(ctx, live);
 	if (err)
 		goto out;
-	err = path_fmt(next, "%s/" GEN_NEXT, live->pin_dir);
+	err = path_fmt(next, "%s" TCC_PIN_CHAIN_NEXT, live->pin_dir);
 	if (err)
 		goto out;
 	tcc__rm_rf(next);
 	/* stages may have been loaded concurrently: next[] once more */
 	tcc__next_rebuild(gen, TCC_MAX_SLOTS);
-	err = gen_pin(gen, next);
+	/* Numbered after the live one: a DIR-next that is newer than DIR
+	 * and does not run was never committed (repair.c). */
+	tcc__gen_number_at(live->pin_dir, &n);
+	err = gen_number_set(gen, n + 1);
+	err = err ?: gen_pin(gen, next);
 	if (err) {
 		tcc__fail(ctx, err, "cannot pin the new generation in %s: %s", next,
 			  strerror(-err));
@@ -217,7 +244,7 @@ int tcc_gen_commit(struct tcc_ctx *ctx, struct tcc_chain *live, struct tcc_chain
 		tcc__rm_rf(next);
 		goto out;
 	}
-	swap_pins(ctx, live->pin_dir, GEN_NEXT, GEN_PREV);
+	settle_warn(ctx, next, tcc__gen_settle(live->pin_dir, next, true));
 out:
 	tcc__unlock(lock);
 	return err;
@@ -228,14 +255,22 @@ bool tcc_chain_has_prev(const struct tcc_chain *live)
 	char path[PATH_MAX];
 	struct stat st;
 
-	return live->pin_dir && !path_fmt(path, "%s/" GEN_PREV "/" TCC_PIN_ENTRY, live->pin_dir) &&
+	return live->pin_dir &&
+	       !path_fmt(path, "%s/" TCC_PIN_GEN_PREV "/" TCC_PIN_ENTRY, live->pin_dir) &&
 	       !stat(path, &st);
 }
 
+/*
+ * Rollback: DIR/prev goes to DIR-next (older than DIR: a kill here puts
+ * it back), the filter runs its entry (the commit), it is numbered after
+ * DIR, then settled like a new generation: the one rolled back from
+ * becomes DIR/prev, so a second rollback goes forward again.
+ */
 int tcc_chain_rollback(struct tcc_ctx *ctx, struct tcc_chain *live)
 {
 	char prev[PATH_MAX], next[PATH_MAX];
 	int lock, err, entry = -1;
+	__u32 n = 0;
 
 	tcc__clear(ctx);
 	if (!live->pin_dir)
@@ -246,8 +281,8 @@ int tcc_chain_rollback(struct tcc_ctx *ctx, struct tcc_chain *live)
 	err = tcc__chain_check(ctx, live);
 	if (err)
 		goto out;
-	if (path_fmt(prev, "%s/" GEN_PREV, live->pin_dir) ||
-	    path_fmt(next, "%s/" GEN_NEXT, live->pin_dir)) {
+	if (path_fmt(prev, "%s/" TCC_PIN_GEN_PREV, live->pin_dir) ||
+	    path_fmt(next, "%s" TCC_PIN_CHAIN_NEXT, live->pin_dir)) {
 		err = -ENAMETOOLONG;
 		goto out;
 	}
@@ -256,18 +291,20 @@ int tcc_chain_rollback(struct tcc_ctx *ctx, struct tcc_chain *live)
 		err = tcc__fail(ctx, -ENOENT, "no previous generation to roll back to");
 		goto out;
 	}
-	err = filter_swap(ctx, live, entry);
-	if (err)
-		goto out;
-	/* prev becomes the live chain and the live one prev: a second
-	 * rollback goes forward again. */
 	tcc__rm_rf(next);
 	if (rename(prev, next)) {
-		tcc__warn(ctx, "rolled back, but the pins in %s did not move (%s)", prev,
-			  strerror(errno));
+		err = tcc__fail(ctx, -errno, "cannot move %s aside: %s", prev, strerror(errno));
 		goto out;
 	}
-	swap_pins(ctx, live->pin_dir, GEN_NEXT, GEN_PREV);
+	err = filter_swap(ctx, live, entry);
+	if (err) {
+		rename(next, prev);
+		goto out;
+	}
+	tcc__gen_number_at(live->pin_dir, &n);
+	err = gen_number_set_at(next, n + 1);
+	settle_warn(ctx, next, err ?: tcc__gen_settle(live->pin_dir, next, true));
+	err = 0;
 out:
 	if (entry >= 0)
 		close(entry);

@@ -22,9 +22,11 @@ struct bpf_program;
  */
 struct tcc_meta {
 	__u32 prog_id;		/* slot rows: stage program id, 0 = empty */
-	__u32 prio;		/* chain row */
+	__u32 prio;		/* chain row; undo row: the slot it saves + 1,
+				 * 0 = no change in progress (repair.c) */
 	__u32 handle;		/* chain row */
-	__u32 flags;		/* slot rows: TCC_STAGE_F_* */
+	__u32 flags;		/* slot rows: TCC_STAGE_F_*; chain row: the
+				 * generation's number (gen.c) */
 	__s64 loaded;		/* slot rows: wall clock, seconds */
 	char prog[64];
 	char file[PATH_MAX];	/* whole: show never cuts a path */
@@ -39,7 +41,9 @@ struct tcc_meta {
 };
 
 #define TCC_META_CHAIN		TCC_MAX_SLOTS
-#define TCC_META_ROWS		(TCC_MAX_SLOTS + 1)
+/* A slot's row as it was before the change in progress (repair.c). */
+#define TCC_META_UNDO		(TCC_MAX_SLOTS + 1)
+#define TCC_META_ROWS		(TCC_MAX_SLOTS + 2)
 
 /*
  * Pin names inside a chain directory (doc/abi.md lists them: ABI).  The
@@ -61,6 +65,16 @@ struct tcc_meta {
  */
 #define TCC_PIN_SLOT_NEW	"-new"
 #define TCC_PIN_SLOT_OLD	"-old"
+/* A chain being added (pinned before its filter goes on the hook) and
+ * one being deleted (renamed before its filter goes): DIR-new, DIR-del,
+ * next to the chain's directory DIR (repair.c).
+ */
+#define TCC_PIN_CHAIN_NEW	"-new"
+#define TCC_PIN_CHAIN_DEL	"-del"
+/* A generation being committed, DIR-next, and the one before the live
+ * one, DIR/prev (gen.c). */
+#define TCC_PIN_CHAIN_NEXT	"-next"
+#define TCC_PIN_GEN_PREV	"prev"
 /* Device-level marker directory: tcchain created this device's clsact. */
 #define TCC_PIN_OWN_QDISC	"own-clsact"
 
@@ -85,6 +99,7 @@ struct tcc_chain {
 	int stats_fd;
 	int meta_fd;
 	int trace_fd;
+	__u32 meta_rows;		/* the meta map's rows (older chains: no undo row) */
 	struct tcc_config *cfg;		/* mmap of the config map */
 	char *pin_dir;			/* NULL: in-memory chain */
 	int open_err;			/* pinned but could not be opened: -errno */
@@ -130,6 +145,7 @@ int tcc__obj_get_at(const char *dir, const char *name);
 #define TCC_LOCK_TIMEOUT_MS	10000
 int tcc__lock(void);			/* returns a lock token, or -errno */
 int tcc__lock_ctx(struct tcc_ctx *ctx);	/* the same; names the holder on timeout */
+int tcc__trylock(void);			/* the same, or -EWOULDBLOCK at once */
 void tcc__unlock(int token);
 
 /* observe.c: trace flag set and no tracer alive: clear it (1), else 0. */
@@ -157,6 +173,23 @@ void tcc__dev_dir(char *buf, size_t len, const char *chain_dir);
 __u32 tcc__prog_id(int prog_fd);		/* 0 when unknown */
 /* After a chain's pins are gone: the device's clsact and directories. */
 void tcc__dev_cleanup(struct tcc_ctx *ctx, int ifindex, const char *devdir);
+/* The filter on the hook running program prog_id (0: any filter tcchain
+ * named): 1 found (into out, may be NULL), 0 none, -errno. */
+int tcc__hook_filter_of(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, __u32 prog_id,
+			struct tcc_nl_filter_info *out);
+
+/* gen.c */
+int tcc__gen_number_at(const char *dir, __u32 *n);
+int tcc__gen_settle(const char *dir, const char *next, bool exchange);
+
+/* repair.c: what a killed tcchain left; repair calls need the lock */
+int tcc__repair_dev(struct tcc_ctx *ctx, int ifindex);
+bool tcc__dev_needs_repair(int ifindex);
+int tcc__repair_chain(struct tcc_chain *chain);
+bool tcc__chain_needs_repair(const struct tcc_chain *chain);
+void tcc__repair_if_idle(struct tcc_ctx *ctx, int ifindex, struct tcc_chain *chain);
+int tcc__undo_save(const struct tcc_chain *chain, __u32 slot);
+void tcc__undo_clear(const struct tcc_chain *chain);
 
 /* stage.c: slots */
 __u32 tcc__slot_prog_id(const struct tcc_chain *chain, __u32 slot);

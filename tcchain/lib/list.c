@@ -17,7 +17,6 @@ static int cmp_int(const void *a, const void *b)
 
 int tcc_chain_foreach(struct tcc_ctx *ctx, int (*cb)(struct tcc_chain *, void *), void *arg)
 {
-	(void)ctx;
 	char nsdir[PATH_MAX], dir[PATH_MAX];
 	int *ifs = NULL, n = 0, err = 0;
 	struct dirent *de;
@@ -50,6 +49,7 @@ int tcc_chain_foreach(struct tcc_ctx *ctx, int (*cb)(struct tcc_chain *, void *)
 	qsort(ifs, n, sizeof(ifs[0]), cmp_int);
 
 	for (int i = 0; i < n; i++) {
+		tcc__repair_if_idle(ctx, ifs[i], NULL);
 		for (int dd = TCC_INGRESS; dd <= TCC_EGRESS; dd++) {
 			struct tcc_chain *c;
 
@@ -64,6 +64,7 @@ int tcc_chain_foreach(struct tcc_ctx *ctx, int (*cb)(struct tcc_chain *, void *)
 				err = -ENOMEM;
 				goto out;
 			}
+			tcc__repair_if_idle(ctx, 0, c);
 			err = cb(c, arg);
 			tcc_chain_close(c);
 			if (err)

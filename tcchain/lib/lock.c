@@ -90,16 +90,12 @@ static pid_t holder_of(int fd)
 	return pid;
 }
 
-int tcc__lock(void)
+/* Open the root for the lock: checked, created, never through a link. */
+static int root_open(void)
 {
 	char why[256];
-	long deadline;
 	int fd, err;
 
-	if (lock_depth > 0) {
-		lock_depth++;
-		return lock_fd;
-	}
 	err = tcc_pin_root_check(why, sizeof(why));
 	if (err)
 		return err;
@@ -110,8 +106,22 @@ int tcc__lock(void)
 	 * swapped in since is refused here rather than followed.
 	 */
 	fd = open(TCC_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Take the lock: waiting up to the timeout, or not at all. */
+static int lock_take(bool wait)
+{
+	long deadline;
+	int fd, err;
+
+	if (lock_depth > 0) {
+		lock_depth++;
+		return lock_fd;
+	}
+	fd = root_open();
 	if (fd < 0)
-		return -errno;
+		return fd;
 	lock_holder = 0;
 	deadline = now_ms() + lock_timeout_ms();
 	while (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -119,6 +129,10 @@ int tcc__lock(void)
 			err = -errno;
 			close(fd);
 			return err;
+		}
+		if (!wait) {
+			close(fd);
+			return -EWOULDBLOCK;
 		}
 		if (now_ms() >= deadline) {
 			lock_holder = holder_of(fd);
@@ -130,6 +144,16 @@ int tcc__lock(void)
 	lock_fd = fd;
 	lock_depth = 1;
 	return fd;
+}
+
+int tcc__lock(void)
+{
+	return lock_take(true);
+}
+
+int tcc__trylock(void)
+{
+	return lock_take(false);
 }
 
 int tcc__lock_ctx(struct tcc_ctx *ctx)

@@ -53,6 +53,13 @@ int tcc__orphans_remove(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, int *r
 
 	if (!nl)
 		return -errno;
+	/* A killed add or del of this device's chains is finished or
+	 * undone first: its filter is not an orphan. */
+	if (tcc__dev_needs_repair(ifindex)) {
+		err = tcc__repair_dev(ctx, ifindex);
+		if (err)
+			return err;
+	}
 	if (chain_pinned(ifindex, d))
 		return 0;
 	/* No device, no clsact, a hook the kernel will not list: no

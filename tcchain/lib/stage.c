@@ -218,7 +218,7 @@ static void meta_fill(struct tcc_meta *m, const char *file, struct bpf_program *
 /* Start of every slot change: a slot in range; for pinned chains the lock,
  * and under it the proof that the chain is still there and attached.
  */
-static int slot_begin(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot, int *lock)
+static int slot_begin(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot, int *lock)
 {
 	int err;
 
@@ -232,6 +232,10 @@ static int slot_begin(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot
 		if (*lock < 0)
 			return *lock;
 		err = tcc__chain_check(ctx, c);
+		/* what a killed tcchain left (repair.c) */
+		if (!err && (err = tcc__repair_chain(c)))
+			tcc__fail(ctx, err, "cannot finish what an interrupted tcchain left in %s: %s",
+				  c->pin_dir, strerror(-err));
 		if (err) {
 			tcc__unlock(*lock);
 			*lock = -1;
@@ -414,6 +418,9 @@ int tcc__stage_set_maps(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	 * stage's pins go in place (the old ones aside) and its meta row is
 	 * written; a failed commit puts both back.
 	 */
+	err = tcc__undo_save(c, slot);	/* from here on repair.c can undo */
+	if (err)
+		goto out;
 	if (c->pin_dir) {
 		slot_dir(c, slot, "", curdir, sizeof(curdir));
 		slot_dir(c, slot, TCC_PIN_SLOT_OLD, olddir, sizeof(olddir));
@@ -457,6 +464,7 @@ int tcc__stage_set_maps(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	else if (tcc__rm_rf(olddir))
 		tcc__warn(ctx, "the new stage runs; the old one's pins stay in %s until the next set",
 			  olddir);
+	tcc__undo_clear(c);
 	goto out;
 
 undo_pins:
@@ -468,6 +476,7 @@ undo_pins:
 		if (moved_old)
 			rename(olddir, curdir);
 	}
+	tcc__undo_clear(c);
 out:
 	if (newdir[0])
 		tcc__rm_rf(newdir);
@@ -497,9 +506,15 @@ int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot)
 	 * miss and handled by the miss policy.
 	 */
 	unparsed = tcc__unparsed_mask(c);
+	err = tcc__undo_save(c, slot);	/* from here on repair.c can undo */
+	if (err)
+		goto out;
 	tcc__next_rebuild(c, slot);
+	/* The commit point. */
 	if (bpf_map_delete_elem(c->progs_fd, &slot)) {
 		err = -errno;
+		tcc__next_rebuild(c, TCC_MAX_SLOTS);
+		tcc__undo_clear(c);
 		goto out;
 	}
 	tcc__meta_write(c, slot, &empty);
@@ -511,6 +526,7 @@ int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot)
 		if (tcc__rm_rf(dir))
 			tcc__warn(ctx, "the stage is gone but some of its pins stay in %s", dir);
 	}
+	tcc__undo_clear(c);
 out:
 	tcc__unlock(lock);
 	return err;

@@ -169,4 +169,11 @@ for obj in "" add del show prune stats stage map acl mark; do
 	check_ok "help: '$obj help' prints its usage" tcc $obj help
 	check_eq "help: '$obj help' usage on stderr" "$(grep -c 'Usage: ' "$TCC_STDERR")" 1
 done
+# ... and after a subcommand, as 'ip link add help': the object's usage
+for cmd in "stage set" "stage del" "stage show" "map set" "map show" "acl add" "acl del" \
+	   "mark add"; do
+	check_ok "help: '$cmd help' prints its usage" tcc $cmd help
+	check_eq "help: '$cmd help' names the subcommand" \
+		"$(grep -q "tcchain $cmd " "$TCC_STDERR" && echo yes)" yes
+done
 check_fail "help: trailing words after help" "unexpected 'now' after help" tcc stage help now

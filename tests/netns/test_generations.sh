@@ -86,8 +86,10 @@ check_eq "gen: no tail call missed" "$(( $(verdict miss) - miss0 ))" 0
 check_eq "gen: no datagram lost" "$got" "$count"
 check_range "gen: the chain's counters went on across every commit" \
 	"$(( $(tcc -j stats | jq -r '.[0].packets') - pkts0 ))" "$count" $((count + 100))
-check_eq "gen: no generation left behind in next/" \
-	"$(find /sys/fs/bpf/tcchain/"$(netns_cookie "$B")" -name next | wc -l)" 0
+check_eq "gen: no generation left behind in DIR-next" \
+	"$(find /sys/fs/bpf/tcchain/"$(netns_cookie "$B")" -name '*-next' | wc -l)" 0
+check_eq "gen: one previous generation kept, not more" \
+	"$(find /sys/fs/bpf/tcchain/"$(netns_cookie "$B")" -name prev | wc -l)" 1
 
 # ---- rollback: the previous generation's ids and behaviour --------------------
 tcc apply -f "$GA" >/dev/null
