@@ -19,8 +19,9 @@ static __always_inline __u32 tcc__fw_word(struct __sk_buff *skb)
 /*
  * The entry's part is inlined (one program).  A stage's part is one
  * subprogram, tcc__observe_slow(), called only for a sampled or traced
- * packet: inlined, it made every stage's JIT image ~1.3 KB bigger, which
- * costs every packet in a long chain (i-cache), sampled or not.  The
+ * packet: inlined, it made every stage's JIT image ~1.3 KB bigger, code
+ * that every packet's stages carry through the instruction cache (make
+ * bench could not resolve a runtime difference; doc/observe.md).  The
  * subprogram has no tail call, so the x86 JIT leaves the stage's own
  * tail-call handling as it was (the count is only passed along at the call,
  * on the slow path) and the combined stack stays far below the limit for
