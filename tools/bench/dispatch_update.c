@@ -7,8 +7,10 @@
  * tail-call site aimed at it, with an RCU grace period per site
  * (bpf_arch_poke_desc_update); replacing one program by another patches
  * the sites with no wait.  The shipped programs have a site for every slot
- * (the switch), so deleting any slot patches k + 2 sites; a v2 program has
- * one site, aimed at its own slot + 1.
+ * after their own (the switch; the verifier drops the leaves at or below
+ * the stage's slot), so deleting slot s patches one in the entry and in
+ * every stage before s; a v2 program has one site, aimed at its own
+ * slot + 1, so at most one site is aimed at any index.
  *
  *   shipped  tcc_stage_del() of a libtcchain chain of bench_stage.bpf.o
  *            (next[] rebuilt, then the index deleted), timed whole
