@@ -179,7 +179,7 @@ $(BENCH_BINS): $(OUT)/tools/bench/%: $(OBJ)/tools/bench/%.o $(BENCH_LIB_OBJS) $(
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
-$(OUT)/tools/bench/dispatch: $(OBJ)/tools/bench/dispatch_report.o
+$(OUT)/tools/bench/dispatch: $(OBJ)/tools/bench/dispatch_report.o $(OBJ)/tools/bench/dispatch_update.o
 
 $(PEERS_BIN): $(OBJ)/tools/bench/peers/peers.o
 	$(call msg,LD,$@)

@@ -253,6 +253,27 @@ __u32 jit_len(int fd)
 	return info.jited_prog_len;
 }
 
+__u32 jit_main_len(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), flen[64] = {};
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		die("prog info: %s", strerror(errno));
+	if (info.nr_jited_func_lens < 2)
+		return info.jited_prog_len;
+	if (info.nr_jited_func_lens > ARRAY_SIZE(flen))
+		die("prog info: %u functions", info.nr_jited_func_lens);
+	len = info.nr_jited_func_lens;
+	memset(&info, 0, sizeof(info));
+	info.nr_jited_func_lens = len;
+	info.jited_func_lens = (unsigned long)flen;
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		die("prog info: %s", strerror(errno));
+	return flen[0];
+}
+
 /* ---- loading with libtcchain ---------------------------------------------------- */
 
 void tcc_die(const char *what, int err)

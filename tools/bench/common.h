@@ -69,7 +69,8 @@ void keep(struct bpf_object *obj);
 int prog_fd(struct bpf_object *obj, const char *name);
 int rodata_set(struct bpf_object *obj, const char *var, const void *val, __u32 len);
 int rodata_set_u32(struct bpf_object *obj, const char *var, __u32 val);
-__u32 jit_len(int fd);
+__u32 jit_len(int fd);		/* all functions */
+__u32 jit_main_len(int fd);	/* the main function: what every packet runs */
 
 /* ---- chains with libtcchain ---- */
 extern struct tcc_ctx *tcc;

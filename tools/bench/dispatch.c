@@ -19,6 +19,9 @@
  *            with a skip program
  *   1obj+1   slot+1 with all stages in one object (compile-time slots)
  *   naive    next[] table and one variable-key tail call (retpoline)
+ *   v2       dispatch v2 (issue 12): one site per stage, the constant
+ *            slot + 1; every hole holds the next stage's program, so holes
+ *            cost nothing; stats and hooks as tcchain (bench_v2.bpf.c)
  *
  * Chains are built with stages in slots 0..N-1 ("packed") and, for N = 4,
  * also in slots 0, 10, 20, 31 ("holes").
@@ -68,13 +71,26 @@ const struct design designs[N_DESIGNS] = {
 	{ "slot1one", "1obj+1",  K_ONE,  "bench_slot1_one.bpf.o", "one_entry", "one_" },
 	{ "naive",    "naive",   K_RAW,  "bench_naive.bpf.o", "naive_entry", "naive_stage",
 	  .table = true, .holes = true },
+	{ "v2",       "v2",      K_RAW,  "bench_v2.bpf.o",    "v2_entry", "v2_stage",
+	  .holes = true, .fill = true },
 };
 
 /* Options of this benchmark only; the shared ones are in opt. */
 static struct {
 	const char *jit_dir;	/* -j */
 	const char *only;	/* -d: comma-separated design keys, NULL: all */
+	int update_reps;	/* -u: stage del timings, 0: none */
+	const char *update_json;	/* -U */
+	const char *pin_dir;	/* -P: build one chain, pin it, exit */
 } dopt;
+
+const struct design *design_find(const char *key)
+{
+	for (size_t d = 0; d < N_DESIGNS; d++)
+		if (!strcmp(designs[d].key, key))
+			return &designs[d];
+	die("no design %s", key);
+}
 
 struct config configs[MAX_CONFIGS];
 int n_configs;
@@ -82,7 +98,7 @@ int n_configs;
 /* ---- loading with plain libbpf ------------------------------------------------ */
 
 static const char *const shared_maps[] = {
-	TCC_MAP_PROGS, TCC_MAP_CONFIG, TCC_MAP_SCRATCH, TCC_MAP_STATS,
+	TCC_MAP_PROGS, TCC_MAP_CONFIG, TCC_MAP_SCRATCH, TCC_MAP_STATS, TCC_MAP_TRACE,
 };
 
 struct raw_chain {
@@ -115,11 +131,14 @@ static struct bpf_object *raw_open(const struct design *d, const char *prog)
 
 /*
  * A stage or skip program for @slot, bound to the chain's maps by name as
- * libtcchain binds them, and put into the slot.  The object is closed at
- * once: the prog array keeps the program, and the program its maps.
+ * libtcchain binds them, and put into the prog array at indices @from..@slot
+ * (v2 fills the hole before a stage with it; the others: @from = @slot).
+ * Written from @slot down, so a live chain would only see the stage once it
+ * is complete.  The object is closed at once: the prog array keeps the
+ * program, and the program its maps.
  */
 static void raw_stage(const struct raw_chain *rc, const struct design *d, const char *prog,
-		      __u32 slot)
+		      __u32 from, __u32 slot)
 {
 	struct bpf_object *obj = raw_open(d, prog);
 	int err = rodata_set_u32(obj, "tcc_slot", slot);
@@ -133,7 +152,8 @@ static void raw_stage(const struct raw_chain *rc, const struct design *d, const 
 			die("%s: cannot bind map %s", d->file, shared_maps[i]);
 	}
 	obj_load(obj, prog, slot);
-	prog_array_put(rc->fds[0], slot, prog_fd(obj, prog));
+	for (__u32 i = slot + 1; i-- > from;)
+		prog_array_put(rc->fds[0], i, prog_fd(obj, prog));
 	bpf_object__close(obj);
 }
 
@@ -152,7 +172,7 @@ static void config_fill(struct tcc_config *cfg, const __u32 *slots, int n)
 	}
 }
 
-static int raw_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd)
+int raw_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd)
 {
 	struct bpf_object *obj = raw_open(d, d->entry);
 	struct raw_chain rc;
@@ -162,15 +182,19 @@ static int raw_chain_build(const struct design *d, const __u32 *slots, int n, in
 	keep(obj);
 	for (size_t i = 0; i < ARRAY_SIZE(shared_maps); i++)
 		rc.fds[i] = bpf_object__find_map_fd_by_name(obj, shared_maps[i]);
-	for (__u32 s = 0; s <= slots[n - 1]; s++) {
+	for (__u32 s = 0, from = 0; s <= slots[n - 1]; s++) {
 		if (k < n && slots[k] == s) {
-			raw_stage(&rc, d, d->stage, s);
+			raw_stage(&rc, d, d->stage, d->fill ? from : s, s);
+			from = s + 1;
 			k++;
 		} else if (d->skip) {
-			raw_stage(&rc, d, d->skip, s);
+			raw_stage(&rc, d, d->skip, s, s);
 		}
 	}
-	if (d->table) {
+	/* The end verdict is in the config for every design; next[] only
+	 * matters to those that read it.
+	 */
+	{
 		struct tcc_config cfg;
 		__u32 zero = 0;
 
@@ -215,7 +239,7 @@ static int mono_prog(const struct design *d, int n, int copy)
 
 /* ---- loading with libtcchain ---------------------------------------------------- */
 
-static int lib_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd)
+int lib_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd)
 {
 	struct tcc_stage_opts sopts = { .file = obj_path(d->file) };
 	struct tcc_chain *c;
@@ -326,15 +350,18 @@ static void measure(void)
 /* ---- JIT images ------------------------------------------------------------------------ */
 
 /*
- * Write the JIT image of a program to DIR/NAME.bin and its kernel address
- * to DIR/NAME.addr, for tools/bench/dispatch.sh to disassemble (Debian's
- * bpftool cannot dump JIT code without libbfd).
+ * Write the JIT image of a program's main function to DIR/NAME.bin, its
+ * kernel address to DIR/NAME.addr and the bytes of its subprograms (the
+ * SDK's out-of-line observe path) to DIR/NAME.sub, for
+ * tools/bench/dispatch.sh to disassemble (Debian's bpftool cannot dump JIT
+ * code without libbfd).  The main function is what every packet runs
+ * through; the kernel reports all functions' images back to back.
  */
 static void jit_dump(int fd, const char *name)
 {
 	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info), jlen;
-	unsigned long long ksym = 0;
+	__u32 len = sizeof(info), jlen, nfuncs, flens[64] = {};
+	unsigned long long ksym[64] = {};
 	char path[PATH_MAX];
 	unsigned char *img;
 	FILE *f;
@@ -342,24 +369,35 @@ static void jit_dump(int fd, const char *name)
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		die("prog info: %s", strerror(errno));
 	jlen = info.jited_prog_len;
+	nfuncs = info.nr_jited_func_lens ? info.nr_jited_func_lens : 1;
+	if (nfuncs > ARRAY_SIZE(flens))
+		die("%s: %u functions", name, nfuncs);
 	img = malloc(jlen);
 	if (!img)
 		die("out of memory");
 	memset(&info, 0, sizeof(info));
 	info.jited_prog_len = jlen;
 	info.jited_prog_insns = (unsigned long)img;
-	info.nr_jited_ksyms = 1;	/* the main program; subprograms follow it */
-	info.jited_ksyms = (unsigned long)&ksym;
+	info.nr_jited_ksyms = nfuncs;	/* the main program first, then subprograms */
+	info.jited_ksyms = (unsigned long)ksym;
+	info.nr_jited_func_lens = nfuncs;
+	info.jited_func_lens = (unsigned long)flens;
 	len = sizeof(info);
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		die("prog info: %s", strerror(errno));
+	if (!flens[0])
+		flens[0] = jlen;
 	snprintf(path, sizeof(path), "%s/%s.bin", dopt.jit_dir, name);
 	f = fopen(path, "w");
-	if (!f || fwrite(img, 1, jlen, f) != jlen || fclose(f))
+	if (!f || fwrite(img, 1, flens[0], f) != flens[0] || fclose(f))
 		die("cannot write %s", path);
 	snprintf(path, sizeof(path), "%s/%s.addr", dopt.jit_dir, name);
 	f = fopen(path, "w");
-	if (!f || fprintf(f, "0x%llx\n", ksym) < 0 || fclose(f))
+	if (!f || fprintf(f, "0x%llx\n", ksym[0]) < 0 || fclose(f))
+		die("cannot write %s", path);
+	snprintf(path, sizeof(path), "%s/%s.sub", dopt.jit_dir, name);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%u\n", jlen - flens[0]) < 0 || fclose(f))
 		die("cannot write %s", path);
 	free(img);
 }
@@ -389,6 +427,36 @@ static void jit_dump_all(void)
 	}
 }
 
+static bool selected(const struct design *d);
+
+/* -P: one chain of the selected design, pinned, for the real path. */
+static int pin_chain(void)
+{
+	const struct design *d = NULL;
+	char path[PATH_MAX];
+	int entry_fd, progs_fd;
+
+	for (size_t i = 0; i < N_DESIGNS; i++)
+		if (selected(&designs[i])) {
+			if (d)
+				die("-P: one design (-d), not %s and %s", d->key, designs[i].key);
+			d = &designs[i];
+		}
+	if (!d || d->kind != K_RAW)
+		die("-P: give one plain libbpf design with -d (nexttab, slot1, naive, v2)");
+	config_new(d, stage_counts[0], NULL);
+	entry_fd = raw_chain_build(d, configs[0].slots, configs[0].n, &progs_fd);
+	snprintf(path, sizeof(path), "%s/entry", dopt.pin_dir);
+	if (bpf_obj_pin(entry_fd, path))
+		die("cannot pin %s: %s", path, strerror(errno));
+	/* The prog array empties itself when its last user reference goes. */
+	snprintf(path, sizeof(path), "%s/progs", dopt.pin_dir);
+	if (bpf_obj_pin(progs_fd, path))
+		die("cannot pin %s: %s", path, strerror(errno));
+	bench_cleanup();
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -397,9 +465,16 @@ static void usage(void)
 		BENCH_OPTS_USAGE
 		"  -j DIR     write JIT images of each chain design's entry and stage there\n"
 		"  -d LIST    only these designs, comma-separated: inline,bpf2bpf,tcchain,\n"
-		"             nexttab,slot1,slot1one,naive\n"
+		"             nexttab,slot1,slot1one,naive,v2\n"
 		"  -N LIST    stage counts (default 1,2,4,8,16,32; inline and bpf2bpf\n"
-		"             exist for those only)\n");
+		"             exist for those only)\n"
+		"  -u REPS    then time `stage del` in the prog array, shipped vs v2\n"
+		"             (-d none: only that)\n"
+		"  -U FILE    write those timings as JSON\n"
+		"  -P DIR     only build one chain of the one design -d (plain libbpf\n"
+		"             designs) with the first -N count of stages, pin its entry\n"
+		"             as DIR/entry and its prog array as DIR/progs, and exit\n"
+		"             (tools/bench/real.sh attaches it with tc object-pinned)\n");
 	exit(2);
 }
 
@@ -434,13 +509,16 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	int c;
 
-	while ((c = getopt(argc, argv, BENCH_OPTS "j:d:N:h")) != -1) {
+	while ((c = getopt(argc, argv, BENCH_OPTS "j:d:N:u:U:P:h")) != -1) {
 		if (bench_opt(c, optarg))
 			continue;
 		switch (c) {
 		case 'j': dopt.jit_dir = optarg; break;
 		case 'd': dopt.only = optarg; break;
 		case 'N': counts_parse(optarg); break;
+		case 'u': dopt.update_reps = atoi(optarg); break;
+		case 'U': dopt.update_json = optarg; break;
+		case 'P': dopt.pin_dir = optarg; break;
 		default: usage();
 		}
 	}
@@ -455,7 +533,14 @@ int main(int argc, char **argv)
 		if (designs[d].holes)
 			config_new(&designs[d], ARRAY_SIZE(holes_slots), holes_slots);
 	}
-	if (!n_configs)
+	if (dopt.pin_dir)
+		return pin_chain();
+	if (!n_configs && dopt.update_reps > 0) {
+		update_bench(dopt.update_reps, dopt.update_json);
+		bench_cleanup();
+		return 0;
+	}
+	if (!n_configs || dopt.update_reps < 0)
 		usage();
 	/* Copy by copy, so each copy's programs land among different neighbours. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -474,6 +559,8 @@ int main(int argc, char **argv)
 	print_tables();
 	if (opt.json)
 		write_json(opt.json);
+	if (dopt.update_reps > 0)
+		update_bench(dopt.update_reps, dopt.update_json);
 
 	bench_cleanup();
 	return 0;

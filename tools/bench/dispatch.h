@@ -10,7 +10,7 @@
 #include "tools/bench/common.h"
 
 #define MAX_CONFIGS	320
-#define N_DESIGNS	7
+#define N_DESIGNS	8
 
 enum kind {
 	K_MONO,		/* one program per N in one object */
@@ -29,6 +29,7 @@ struct design {
 	const char *skip;	/* program for empty slots between stages */
 	bool table;		/* dispatch reads next[] from tcc_config */
 	bool holes;		/* also measured with holes */
+	bool fill;		/* v2: each hole holds the next stage's program */
 };
 
 extern const struct design designs[N_DESIGNS];
@@ -48,6 +49,18 @@ extern struct config configs[MAX_CONFIGS];
 extern int n_configs;
 extern int stage_counts[TCC_MAX_SLOTS];	/* the N measured, packed */
 extern size_t n_counts;
+
+/* A chain of design @d with stages in @slots; the entry's fd, and the
+ * prog array's in @progs_fd (dispatch.c).
+ */
+int raw_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd);
+int lib_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd);
+const struct design *design_find(const char *key);
+
+/* What `stage del` costs in the prog-array update, shipped vs v2
+ * (dispatch_update.c); JSON to @json when not NULL.
+ */
+void update_bench(int reps, const char *json);
 
 void print_tables(void);
 void write_json(const char *path);

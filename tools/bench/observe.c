@@ -32,12 +32,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "tcchain/lib/libtcchain.h"
+
+/* from tools/bench/common.c (its header's names clash with this file's) */
+__u32 jit_len(int fd);
+__u32 jit_main_len(int fd);
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_COPIES	8
@@ -52,10 +57,11 @@ static const int counts[] = { 1, 8, 32 };
 static struct {
 	const char *bpf_dir, *progs_dir, *json;
 	int copies, rounds, repeat;
-} opt = { .copies = 4, .rounds = 5, .repeat = 200000 };
+} opt = { .copies = 8, .rounds = 5, .repeat = 100000 };
 
 struct run {
 	int fd[MAX_COPIES];
+	struct tcc_chain *chain;	/* copy 0's */
 	double ns[MAX_COPIES * MAX_ROUNDS];
 	int n_ns;
 	double med;
@@ -157,10 +163,13 @@ static struct tcc_chain *chain_build(const char *stage, int n)
 	return c;	/* kept until exit */
 }
 
-static int load(enum variant v, int n)
+static int load(enum variant v, int n, struct tcc_chain **cp)
 {
 	struct tcc_chain *c = chain_build(v == V_BASE ? "bench_stage_noobs.bpf.o" :
 					  "bench_stage.bpf.o", n);
+
+	if (!*cp)
+		*cp = c;
 
 	switch (v) {
 	case V_BASE:	return base_entry(c);
@@ -230,6 +239,22 @@ static double slope(const double *y)
 	return (k * sxy - sx * sy) / (k * sxx - sx * sx);
 }
 
+/* JIT bytes of the stage in slot 0 of @c: main function and in all. */
+static void stage_jit(struct tcc_chain *c, __u32 *main_len, __u32 *all)
+{
+	__u32 slot = 0, id;
+	int fd;
+
+	if (bpf_map_lookup_elem(tcc_chain_map_fd(c, "tcc_progs"), &slot, &id))
+		die("prog array lookup: %s", strerror(errno));
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		die("prog %u: %s", id, strerror(errno));
+	*main_len = jit_main_len(fd);
+	*all = jit_len(fd);
+	close(fd);
+}
+
 /* The spinning stage alone, then in a chain with cost on at rate 1. */
 static void cost_check(double *alone, double *chain)
 {
@@ -270,6 +295,7 @@ int main(int argc, char **argv)
 {
 	static int order[N_VARIANTS * N_COUNTS * MAX_COPIES];
 	double over[N_VARIANTS][N_COUNTS], per_stage[N_VARIANTS], alone, chain;
+	__u32 jit_main[2], jit_all[2];
 	char self[PATH_MAX], def_bpf[PATH_MAX + 8], def_progs[PATH_MAX + 32];
 	int o, n = 0;
 	pthread_t th;
@@ -303,7 +329,7 @@ int main(int argc, char **argv)
 	for (int v = 0; v < N_VARIANTS; v++)
 		for (size_t i = 0; i < N_COUNTS; i++)
 			for (int cp = 0; cp < opt.copies; cp++) {
-				runs[v][i].fd[cp] = load(v, counts[i]);
+				runs[v][i].fd[cp] = load(v, counts[i], &runs[v][i].chain);
 				run(runs[v][i].fd[cp], counts[i], 1, NULL);	/* check */
 				order[n++] = (v * N_COUNTS + i) * MAX_COPIES + cp;
 			}
@@ -339,6 +365,8 @@ int main(int argc, char **argv)
 		per_stage[v] = slope(over[v]);
 	}
 	cost_check(&alone, &chain);
+	stage_jit(runs[V_BASE][0].chain, &jit_main[0], &jit_all[0]);
+	stage_jit(runs[V_OFF][0].chain, &jit_main[1], &jit_all[1]);
 
 	printf("ns per packet (median of %d copies x %d rounds, %d packets each)\n",
 	       opt.copies, opt.rounds, opt.repeat);
@@ -359,6 +387,9 @@ int main(int argc, char **argv)
 				      "  (target <= 0.5 ns/stage: MISSED)") :
 		       v == V_COST64 ? (per_stage[v] <= 3 ? "  (target <= 3 ns/stage: met)" :
 				       "  (target <= 3 ns/stage: MISSED)") : "");
+	printf("stage JIT image (bench_stage), bytes: without the hooks %u; with them %u in the\n"
+	       "  main function (what every packet runs), %u with the out-of-line slow path\n",
+	       jit_main[0], jit_main[1], jit_all[1]);
 	printf("trace events drained: %llu\n", drained);
 	printf("cost check: spinning stage %.0f ns alone (BPF_PROG_TEST_RUN), %.0f ns in the chain "
 	       "(stats cost, rate 1): %+.0f%%\n", alone, chain, 100 * (chain - alone) / alone);
@@ -380,8 +411,9 @@ int main(int argc, char **argv)
 			fprintf(j, "%s\"%s\": %.3f", v > V_OFF ? ", " : "", vname[v], per_stage[v]);
 		fprintf(j, "}, \"targets\": {\"off_ns_per_stage\": 0.5, \"cost64_ns_per_stage\": 3},"
 			" \"trace_events_drained\": %llu,"
-			" \"cost_check\": {\"alone_ns\": %.1f, \"chain_ns\": %.1f}}\n",
-			drained, alone, chain);
+			" \"cost_check\": {\"alone_ns\": %.1f, \"chain_ns\": %.1f},"
+			" \"stage_jit_bytes\": {\"base\": %u, \"off_main\": %u, \"off_all\": %u}}\n",
+			drained, alone, chain, jit_main[0], jit_main[1], jit_all[1]);
 		fclose(j);
 	}
 	return 0;

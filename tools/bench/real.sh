@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Bench part "real" (tools/bench/run.sh): the real path.  UDP over veth
 # pairs between two namespaces, blasted by tests/tools/traffic, with
-# nothing / one 8-body program / an 8-stage chain / 8 cls_bpf filters on
-# the receiver's ingress; packets/s the receiver gets and the sender's CPU
+# nothing / one 8-body program / an 8-stage chain / 8 cls_bpf filters /
+# an 8-stage chain with dispatch v2 on the receiver's ingress; packets/s the receiver gets and the sender's CPU
 # time per packet (which holds the receive path: veth delivers in the
 # sender's context); then a perf profile of the sender for the share of
 # its time inside the tc hook.
@@ -10,20 +10,20 @@
 # Writes $BENCH_DIR/real.json: {"real_path": ...}; runs and logs in
 # $BENCH_DIR/real/.
 # Knobs: BENCH_REAL_COUNT, BENCH_REAL_ROUNDS (timed runs: datagrams per
-#        run, default 50000, and rounds, default 20),
-#        BENCH_REAL_PCOUNT, BENCH_REAL_PROUNDS (profiled runs: 100000, 8),
+#        run, default 50000, and rounds, default 16),
+#        BENCH_REAL_PCOUNT, BENCH_REAL_PROUNDS (profiled runs: 100000, 6),
 #        BENCH_REAL_CPUS (sender,receiver; default 0,1).
 # shellcheck source=tests/netns/lib.sh
 source "$(dirname "$0")/../../tests/netns/lib.sh"
 
 R=$BENCH_DIR/real
 REAL_COUNT=${BENCH_REAL_COUNT:-50000}
-REAL_ROUNDS=${BENCH_REAL_ROUNDS:-20}
+REAL_ROUNDS=${BENCH_REAL_ROUNDS:-16}
 REAL_PCOUNT=${BENCH_REAL_PCOUNT:-100000}
-REAL_PROUNDS=${BENCH_REAL_PROUNDS:-8}
+REAL_PROUNDS=${BENCH_REAL_PROUNDS:-6}
 REAL_CPUS=${BENCH_REAL_CPUS:-0,1}
 
-# Four veth pairs between a sender and a receiver namespace, one per setup,
+# Five veth pairs between a sender and a receiver namespace, one per setup,
 # so that a round runs the setups in a fresh random order with nothing to
 # change but the destination; the programs are loaded afresh for each
 # round (real_load):
@@ -34,6 +34,11 @@ REAL_CPUS=${BENCH_REAL_CPUS:-0,1}
 #   pair 4  filters  8 cls_bpf da filters, prio 1..8, one stage body each
 #                    (bench_filter.bpf.o: TC_ACT_UNSPEC on to the next
 #                    filter, TC_ACT_OK from the last), as users chain today
+#   pair 5  v2       dispatch v2 (doc/dispatch.md "Dispatch v2"): the entry and
+#                    8 stages of bench_v2.bpf.o (the same body as the chain's
+#                    bench_stage, one slot + 1 tail call each), built and
+#                    pinned by `dispatch -P`, the entry attached with tc
+#                    object-pinned as one cls_bpf da filter
 # Addresses: setup_veth's (10.0.N.1 sender, 10.0.N.2 receiver).
 #
 # A run: a receiver (traffic recv, pinned) waits for the datagrams, the
@@ -52,10 +57,12 @@ REAL_CPUS=${BENCH_REAL_CPUS:-0,1}
 #                  machine's speed from run to run, which the timed figures
 #                  do by more than the filters cost.  Hook ns per packet =
 #                  share x the setup's median CPU ns per packet.
-REAL_SETUPS=(none mono chain filters)
-declare -A REAL_PAIR=([none]=1 [mono]=2 [chain]=3 [filters]=4)
+REAL_SETUPS=(none mono chain filters v2)
+declare -A REAL_PAIR=([none]=1 [mono]=2 [chain]=3 [filters]=4 [v2]=5)
 declare -A REAL_LABEL=([none]="no program" [mono]="one program, 8 bodies"
-	[chain]="tcchain, 8 stages" [filters]="8 cls_bpf filters")
+	[chain]="tcchain, 8 stages" [filters]="8 cls_bpf filters"
+	[v2]="dispatch v2, 8 stages")
+REAL_V2PIN=	# in the receiver namespace's pin directory (set up by real_setup)
 declare -A REAL_GOT=()	# datagrams received per setup since its programs were loaded
 REAL_HZ=10000
 REAL_HOOK='^(tc_run|tcx_run|sch_handle_ingress|tcf_classify)$'
@@ -82,7 +89,10 @@ real_setup() {
 	local i mac
 
 	setup_ns TX RX
-	for i in 1 2 3 4; do
+	# bpffs here takes only the tcchain layout; lib.sh removes the
+	# namespace's directory, this included, on exit
+	REAL_V2PIN=/sys/fs/bpf/tcchain/$(netns_cookie "$RX")/bench-v2
+	for i in 1 2 3 4 5; do
 		setup_veth "$TX" "s$i" "$RX" "r$i"
 		REAL_DST[$i]=$VETH_B4
 		mac=$(ip -n "$RX" -j link show dev "r$i" | jq -r '.[0].address')
@@ -90,7 +100,9 @@ real_setup() {
 	done
 	rlog tc -n "$RX" qdisc add dev r2 clsact
 	rlog tc -n "$RX" qdisc add dev r4 clsact
+	rlog tc -n "$RX" qdisc add dev r5 clsact
 	defer -q "$TCCHAIN" -n "$RX" del dev r3 ingress
+	defer -q rm -rf "$REAL_V2PIN"
 	real_load
 }
 
@@ -116,7 +128,14 @@ real_load() {
 		rlog tc -n "$RX" filter replace dev r4 ingress prio "$i" handle 1 bpf da \
 			obj "$tb/bench_filter.bpf.o" sec "$sec"
 	done
-	REAL_GOT=([mono]=0 [chain]=0 [filters]=0)
+	# v2: the filter holds the entry, the pin holds the prog array
+	rm -rf "$REAL_V2PIN"
+	mkdir -p "$REAL_V2PIN"
+	rlog "$OUT/tools/bench/dispatch" -d v2 -N 8 -P "$REAL_V2PIN"
+	# (tc -n would remount /sys and lose bpffs; nsenter keeps it)
+	rlog in_ns "$RX" tc filter replace dev r5 ingress prio 1 handle 1 bpf da \
+		object-pinned "$REAL_V2PIN/entry"
+	REAL_GOT=([mono]=0 [chain]=0 [filters]=0 [v2]=0)
 }
 
 # One run: $1 setup, $2 round (0: warm-up), $3 datagrams, $4 time|profile.
@@ -193,6 +212,21 @@ filter_counts() {
 	done
 }
 
+# The bench_count maps of the v2 chain's 8 stages.
+v2_counts() {
+	local pid m
+
+	pid=$(bpftool -j map show pinned "$REAL_V2PIN/progs" | jq .id)
+	for m in $(jq -n --argjson pid "$pid" --argjson progs "$(bpftool -j prog show)" \
+			--argjson maps "$(bpftool -j map show)" '
+			[$progs[] | select(.name == "v2_stage" and any(.map_ids[]?; . == $pid))
+			 | .map_ids[]] as $mine
+			| $maps[] | select(.name == "bench_count" and (.id as $i | any($mine[]; . == $i)))
+			| .id'); do
+		bpftool -j map dump id "$m" | jq -r '.[] | [.formatted.values[].value] | add'
+	done
+}
+
 # Every program of the current load ran on every packet: each stage body's
 # counter (and the chain's end-of-chain count) is at least what the
 # receiver got over its pair since the load.  A setup that stopped early
@@ -200,8 +234,11 @@ filter_counts() {
 real_check() {
 	local setup got s
 
-	for setup in mono chain filters; do
+	for setup in mono chain filters v2; do
 		case $setup in
+		v2)
+			got=$(v2_counts)
+			;;
 		mono|filters)
 			got=$(filter_counts "r${REAL_PAIR[$setup]}")
 			;;
@@ -274,6 +311,10 @@ def t: 1e9 / .recv_pps;
 	by_hook: (if ($m.chain.hook_ns.median // 0) > 0 then
 		$m.filters.hook_ns.median / $m.chain.hook_ns.median else null end),
 	target: 5},
+   hook_vs_mono: (if ($m.mono.hook_ns.median // 0) > 0 then {
+	chain: ($m.chain.hook_ns.median / $m.mono.hook_ns.median),
+	v2: (if $m.v2 then $m.v2.hook_ns.median / $m.mono.hook_ns.median else null end),
+	target: 1.3} else null end),
    over_mono_hook_ns: (if ($m.chain.hook_ns.median // 0) > $m.mono.hook_ns.median then {
 	chain: ($m.chain.hook_ns.median - $m.mono.hook_ns.median),
 	filters: ($m.filters.hook_ns.median - $m.mono.hook_ns.median),
@@ -345,6 +386,8 @@ real_report() {
 		(.over_mono_hook_ns // empty |
 		 "  over one program (the cost of splitting into 8): filters \(.filters | s) ns," +
 		 " tcchain \(.chain | s) ns, \(.ratio | x)x"),
+		(.hook_vs_mono // empty | select(.v2) |
+		 "tc hook time over one program (issue 12 target <= \(.target)x): tcchain \(.chain | x)x, dispatch v2 \(.v2 | x)x"),
 		(.setups[] | select(.setup == "none") |
 		 "noise: the no-program setup alone spans \(.recv_kpps.min | p)-\(.recv_kpps.max | p) kpps (\((.recv_kpps.max / .recv_kpps.min - 1) * 100 | round)%) and \(.cpu_ns.min | round)-\(.cpu_ns.max | round) sender CPU ns/pkt (\((.cpu_ns.max / .cpu_ns.min - 1) * 100 | round)%) over rounds")' "$j"
 }
@@ -374,7 +417,7 @@ real_path() {
 	if [ -n "$PERF_RECORD" ]; then
 		for ((r = 1; r <= REAL_PROUNDS; r++)); do
 			real_load
-			for setup in $(printf '%s\n' mono chain filters | shuf); do
+			for setup in $(printf '%s\n' mono chain filters v2 | shuf); do
 				real_run "$setup" "$r" "$REAL_PCOUNT" profile
 			done
 		done

@@ -16,10 +16,16 @@ static __always_inline __u32 tcc__fw_word(struct __sk_buff *skb)
 	return skb->cb[TCC_CB_FRAMEWORK];
 }
 
-/* Inlined, not subprograms: a BPF-to-BPF call in a program that tail
- * calls makes the x86 JIT handle the tail-call count in the callee's
- * frame too.  make bench could not tell the two apart within its noise;
- * inlined, the price is image size (doc/observe.md).
+/*
+ * The entry's part is inlined (one program).  A stage's part is one
+ * subprogram, tcc__observe_slow(), called only for a sampled or traced
+ * packet: inlined, it made every stage's JIT image ~1.3 KB bigger, code
+ * that every packet's stages carry through the instruction cache (make
+ * bench could not resolve a runtime difference; doc/observe.md).  The
+ * subprogram has no tail call, so the x86 JIT leaves the stage's own
+ * tail-call handling as it was (the count is only passed along at the call,
+ * on the slow path) and the combined stack stays far below the limit for
+ * programs that tail call.  doc/observe.md has the figures.
  */
 #define TCC__OBS	static __always_inline
 
@@ -96,7 +102,7 @@ TCC__OBS void tcc__observe_entry(struct __sk_buff *skb, struct tcc_config *cfg,
  * One clock read per hop: what this bookkeeping costs is charged to the
  * next stage, as the entry's is to the first (doc/observe.md).
  */
-TCC__OBS void tcc__observe_hop(struct __sk_buff *skb, __u32 slot, int verdict)
+TCC__OBS void tcc__observe_hop_slow(struct __sk_buff *skb, __u32 slot, int verdict)
 {
 	struct tcc_scratch *s;
 	struct tcc_stats *st;
@@ -128,7 +134,7 @@ TCC__OBS void tcc__observe_hop(struct __sk_buff *skb, __u32 slot, int verdict)
 }
 
 /* The chain ended without a stage's verdict: end verdict or a miss. */
-TCC__OBS void tcc__observe_end(struct __sk_buff *skb, __u32 kind, int slot, int verdict)
+TCC__OBS void tcc__observe_end_slow(struct __sk_buff *skb, __u32 kind, int slot, int verdict)
 {
 	__u32 zero = 0;
 	struct tcc_scratch *s;
@@ -136,6 +142,32 @@ TCC__OBS void tcc__observe_end(struct __sk_buff *skb, __u32 kind, int slot, int 
 	s = bpf_map_lookup_elem(&tcc_scratch, &zero);
 	if (s && (s->hdr.flags & TCC_FW_TRACE))
 		tcc__trace_emit(skb, s, kind, slot, verdict, bpf_ktime_get_ns(), 0, 0);
+}
+
+/*
+ * A stage's slow path, out of line: a hop (TCC_TRACE_HOP) or the chain's
+ * end (TCC_TRACE_END, TCC_TRACE_MISS).  One subprogram per program, so a
+ * stage's image grows by its call sites only.  Returns 0 (a value the
+ * verifier can see at the subprogram's exit).
+ */
+static __noinline __attribute__((unused))
+int tcc__observe_slow(struct __sk_buff *skb, __u32 kind, int slot, int verdict)
+{
+	if (kind == TCC_TRACE_HOP)
+		tcc__observe_hop_slow(skb, slot, verdict);
+	else
+		tcc__observe_end_slow(skb, kind, slot, verdict);
+	return 0;
+}
+
+TCC__OBS void tcc__observe_hop(struct __sk_buff *skb, __u32 slot, int verdict)
+{
+	tcc__observe_slow(skb, TCC_TRACE_HOP, slot, verdict);
+}
+
+TCC__OBS void tcc__observe_end(struct __sk_buff *skb, __u32 kind, int slot, int verdict)
+{
+	tcc__observe_slow(skb, kind, slot, verdict);
 }
 
 #endif /* TCCHAIN_OBSERVE_H */
