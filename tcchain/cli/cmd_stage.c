@@ -17,14 +17,17 @@ static int do_stage_help(int argc, char **argv)
 		"       %s stage del SLOT [ dev DEV [ ingress | egress ] ]\n"
 		"       %s stage show [ dev DEV [ ingress | egress ] ]\n"
 		"       %s stage info SLOT [ dev DEV [ ingress | egress ] ]\n"
+		"       %s stage info { FILE | NAME } [ prog PROG ] [ check ]\n"
 		"SLOT := 0..%d; stages run in slot order, empty slots cost nothing.\n"
 		"NAME is a stage of the installed library (parse, acl, ratelimit, mark, count).\n"
 		"FILE is an object (.o) or C source (.c), which is compiled with\n"
 		"clang -O2 -g -target bpf into /var/cache/tcchain first.  A tc program\n"
 		"not built with TCC_STAGE is a foreign, terminal stage: last used slot only.\n"
-		"info: everything known about the stage in SLOT (program, maps, counters).\n"
+		"info: everything known about the stage in SLOT (program, maps, counters);\n"
+		"of FILE or NAME: its programs, params, maps and ABI before it is loaded,\n"
+		"and with check, the verifier's verdict (no chain is touched).\n"
 		"dev and direction may be left out when the namespace has one chain.\n",
-		bin_name, bin_name, bin_name, bin_name, TCC_MAX_SLOTS - 1);
+		bin_name, bin_name, bin_name, bin_name, bin_name, TCC_MAX_SLOTS - 1);
 	return 0;
 }
 

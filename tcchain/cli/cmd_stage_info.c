@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * tcchain stage info SLOT [ dev DEV [ ingress | egress ] ]
+ * tcchain stage info { FILE | NAME } [ prog PROG ] [ check ]
  *
  * Everything known about one loaded stage, as `bpftool prog show id N`
  * shows a program: what tcchain recorded (the keys of `stage show`), what
@@ -8,7 +9,9 @@
  * ids and pins) and what it counted (its `stats` row and cost).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <net/if.h>
 #include <bpf/libbpf.h>
@@ -147,6 +150,140 @@ static int stage_info(struct tcc_chain *c, __u32 slot)
 	return 0;
 }
 
+/* An object before it is loaded: stage info FILE|NAME [ prog P ] [ check ] */
+static void print_obj(const char *file, const struct tcc_obj_info *oi)
+{
+	out_open_object(NULL);
+	out_string("file", "%s:", file);
+	if (oi->abi)
+		out_uint("abi", " SDK ABI v%llu\n", oi->abi);
+	else {
+		out_null("abi");
+		out_text(" not built with the SDK\n");
+	}
+	out_open_array("programs");
+	for (int i = 0; i < oi->n_progs; i++) {
+		const struct tcc_obj_prog *p = &oi->progs[i];
+
+		out_open_object(NULL);
+		out_string("name", "  prog %s", p->name);
+		out_string("section", " section %s", p->section);
+		out_string("type", " type %s", p->type);
+		out_bool("foreign", p->foreign ? " foreign, terminal" : NULL, p->foreign);
+		out_text("\n");
+		out_close_object();
+	}
+	out_close_array();
+	out_open_object("params");
+	for (int i = 0; i < oi->n_params; i++) {
+		const struct tcc_obj_param *p = &oi->params[i];
+
+		out_text("  param %s (%s) default %s\n", p->name, p->type,
+			 p->settable ? p->value : "(not settable)");
+		if (p->settable)
+			out_string(p->name, NULL, p->value);
+		else
+			out_null(p->name);
+	}
+	out_close_object();
+	out_open_array("maps");
+	for (int i = 0; i < oi->n_maps; i++) {
+		const struct tcc_obj_map *m = &oi->maps[i];
+		const char *type = libbpf_bpf_map_type_str(m->type);
+
+		out_open_object(NULL);
+		out_string("name", "  map %s:", m->name);
+		out_string("type", " %s", type ? type : "?");
+		out_uint("key_size", " key %lluB", m->key_size);
+		if (m->key_type[0])
+			out_string("key_type", " (%s)", m->key_type);
+		else
+			out_null("key_type");
+		out_uint("value_size", " value %lluB", m->value_size);
+		if (m->value_type[0])
+			out_string("value_type", " (%s)", m->value_type);
+		else
+			out_null("value_type");
+		out_uint("max_entries", " max_entries %llu\n", m->max_entries);
+		out_close_object();
+	}
+	out_close_array();
+	if (!oi->checked) {
+		out_null("check");
+	} else {
+		const char *why = tcc_ctx_detail(ctx);
+
+		out_open_object("check");
+		out_text(oi->check_err ? "  check: refused" : "  check: the verifier accepts it");
+		out_bool("ok", NULL, !oi->check_err);
+		if (oi->check_err) {
+			/* the reason is the Error: line */
+			out_string("reason", "\n", why ? why : strerror(-oi->check_err));
+		} else {
+			out_uint("verified_insns", " (%llu instructions verified", oi->verified_insns);
+			out_uint("bytes_xlated", ", xlated %lluB", oi->xlated_len);
+			out_uint("bytes_jited", ", jited %lluB)\n", oi->jited_len);
+		}
+		out_close_object();
+	}
+	out_close_object();
+}
+
+static int obj_info(int argc, char **argv)
+{
+	const char *stage = argv[0], *prog = NULL;
+	char file[PATH_MAX];
+	struct tcc_obj_info *oi;
+	bool check = false;
+	int err;
+
+	NEXT_ARG();
+	while (argc > 0) {
+		if (is_kw(*argv, "prog") && !prog) {
+			NEXT_ARG();
+			if (!argc) {
+				p_err("stage info: prog needs a name");
+				return -1;
+			}
+			prog = *argv;
+		} else if (is_kw(*argv, "check") && !check) {
+			check = true;
+		} else {
+			p_err("stage info: unknown keyword '%s'", *argv);
+			return -1;
+		}
+		NEXT_ARG();
+	}
+	err = tcc_stage_find(stage, file, sizeof(file));
+	if (err == -ENOENT) {
+		p_err("stage info: no stage '%s' in the stage library (looked in %s; a file in this directory is ./%s)",
+		      stage, file, stage);
+		return -1;
+	} else if (err) {
+		p_err("stage info: %s: %s", stage, strerror(-err));
+		return -1;
+	}
+	oi = calloc(1, sizeof(*oi));
+	if (!oi) {
+		p_err("out of memory");
+		return -1;
+	}
+	err = tcc_obj_info(ctx, file, prog, check, oi);
+	if (err) {
+		p_fail(err, "stage info: %s", stage);
+		free(oi);
+		return -1;
+	}
+	print_obj(file, oi);
+	err = oi->check_err;
+	free(oi);
+	if (err) {
+		p_fail(err, "stage info: %s does not load", stage);
+		cli_refused = true;	/* the verifier said no: exit 2 */
+	}
+	return err ? -1 : 0;
+}
+
 int do_stage_info(int argc, char **argv)
 {
 	struct tcc_chain *chain;
@@ -155,9 +292,12 @@ int do_stage_info(int argc, char **argv)
 	int used, err;
 
 	if (argc < 1) {
-		p_err("stage info: SLOT is required");
+		p_err("stage info: SLOT, FILE or NAME is required");
 		return -1;
 	}
+	/* a slot is a number; anything else is an object to look at */
+	if (argv[0][0] && (argv[0][0] < '0' || argv[0][0] > '9'))
+		return obj_info(argc, argv);
 	if (parse_u32(argv[0], "slot", 0, TCC_MAX_SLOTS - 1, &slot))
 		return -1;
 	NEXT_ARG();

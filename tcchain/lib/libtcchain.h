@@ -486,6 +486,50 @@ int tcc_stage_cache_path(const char *src, char *out, size_t len);
 int tcc_cache_prune(struct tcc_ctx *ctx, int *removed);
 int tcc_stage_find(const char *arg, char *out, size_t len);
 
+/* ---- an object before it is loaded (obj_info.c) ------------------------------ */
+
+#define TCC_OBJ_PROGS_MAX	16
+#define TCC_OBJ_PARAMS_MAX	32
+#define TCC_OBJ_MAPS_MAX	16
+
+struct tcc_obj_info {
+	__u32 abi;		/* tcc_abi_version; 0: not built with the SDK */
+	int n_progs;
+	int picked;		/* the prog asked for, 1-based; 0: none asked */
+	struct tcc_obj_prog {
+		char name[64];
+		char section[64];
+		char type[32];
+		bool foreign;	/* no TCC_STAGE: a foreign, terminal stage */
+	} progs[TCC_OBJ_PROGS_MAX];
+	int n_params;
+	struct tcc_obj_param {
+		char name[64];
+		char type[64];
+		char value[128];	/* the default, as param would take it */
+		bool settable;
+	} params[TCC_OBJ_PARAMS_MAX];
+	int n_maps;
+	struct tcc_obj_map {
+		char name[64];
+		__u32 type;		/* enum bpf_map_type */
+		__u32 key_size, value_size, max_entries;
+		char key_type[64], value_type[64];	/* BTF names; "" without BTF */
+	} maps[TCC_OBJ_MAPS_MAX];
+	/* check: loaded in a chain that exists only in this process */
+	bool checked;
+	int check_err;		/* 0: the verifier accepted it (reason in ctx) */
+	__u32 verified_insns, xlated_len, jited_len;
+};
+
+/*
+ * What the object file holds (prog: the program to check, NULL for the
+ * only one); with check, the verifier's verdict on it, loaded against a
+ * throwaway chain.  -errno when the file cannot be read as an object.
+ */
+int tcc_obj_info(struct tcc_ctx *ctx, const char *file, const char *prog, bool check,
+		 struct tcc_obj_info *oi);
+
 /* ---- generations: whole-chain changes (doc/generations.md) ------------------- */
 
 /*

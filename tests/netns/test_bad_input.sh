@@ -118,10 +118,14 @@ bad 2 "verifier: " stage set 5 "$P/verifier_reject.bpf.o"
 bad 1 "slot 9 is empty" stage del 9
 bad 1 "SLOT is required" stage del
 bad 1 "SLOT and FILE are required" stage set 2
-bad 1 "stage info: SLOT is required" stage info
+bad 1 "stage info: SLOT, FILE or NAME is required" stage info
 bad 1 "invalid slot '32'" stage info 32
 bad 1 "invalid slot ''" stage info "" dev b0
-bad 1 "invalid slot 'parse'" stage info parse
+bad 1 "stage info: no stage 'nosuch' in the stage library" stage info nosuch
+bad 1 "stage info: unknown keyword 'now'" stage info parse check now
+bad 1 "no program 'nope' in" stage info parse prog nope
+bad 1 "stage info: prog needs a name" stage info parse prog
+bad 1 "stage info: unknown keyword 'check'" stage info parse check check
 bad 1 "cannot show stage 9 on b0 ingress: slot 9 is empty" stage info 9
 bad 1 "stage info: unknown keyword 'bogus'" stage info 1 bogus
 bad 1 "'dev' is given twice" stage info 1 dev b0 dev b0

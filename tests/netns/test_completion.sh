@@ -50,6 +50,10 @@ check_eq "completion: slots in use for stage info" \
 	"$(complete_line -n "$B" stage info '')" "0 3"
 check_has "completion: stage info takes dev after the slot" \
 	"$(complete_line -n "$B" stage info 3 '')" dev ingress egress
+check_has "completion: a stage's params from its BTF (stage info NAME)" \
+	"$(complete_line stage set 2 ratelimit '')" rate= burst= per_source= param prog
+check_has "completion: ... after param too" \
+	"$(complete_line stage set 2 ratelimit param '')" rate= burst=
 check_has "completion: devices of the namespace" "$(complete_line -n "$B" add dev '')" b0 lo
 check_has "completion: add keywords" "$(complete_line add dev b0 egress '')" prio handle end miss
 check_eq "completion: verdicts" "$(complete_line add dev b0 egress end '')" "continue drop pass"

@@ -56,14 +56,13 @@ _tcchain_library()
 	done | sed -n 's/\.bpf\.o$//p' | sort -u
 }
 
-# The params of the stage named on the line (from its BTF), as NAME=.
-# Needs `stage info FILE|NAME` (an object not loaded yet, issue 11): until
-# it exists this offers nothing; `stage info SLOT` is a loaded stage.
+# The params of the stage named on the line (from its BTF), as NAME=:
+# the keys of `stage info FILE|NAME`'s params object.
 _tcchain_params()
 {
 	local stage=$1
-	_tcchain_q -j stage info "$stage" | tr ',{' '\n\n' |
-		sed -n 's/^"param":"\([^"]*\)".*/\1=/p; s/^"name":"\([^"]*\)","type".*/\1=/p' | sort -u
+	_tcchain_q -j stage info "$stage" | sed -n 's/.*"params":{\([^}]*\)}.*/\1/p' | tr ',' '\n' |
+		sed -n 's/^"\([^"]*\)":.*/\1=/p' | sort -u
 }
 
 _tcchain()
