@@ -134,16 +134,24 @@ static int obj_check(struct tcc_ctx *ctx, const char *file, const char *prog,
 int tcc_obj_info(struct tcc_ctx *ctx, const char *file, const char *prog, bool check,
 		 struct tcc_obj_info *oi)
 {
+	char object[PATH_MAX];
 	struct bpf_object *obj;
 	struct bpf_program *p;
 	int err;
 
 	tcc__clear(ctx);
 	memset(oi, 0, sizeof(*oi));
-	err = tcc__check_file(ctx, file);
+	/* C source is compiled into the stage cache, as stage set does */
+	if (tcc_stage_is_source(file)) {
+		err = tcc__check_source(ctx, file) ?:
+		      tcc_stage_compile(ctx, file, object, sizeof(object));
+	} else {
+		snprintf(object, sizeof(object), "%s", file);
+		err = tcc__check_file(ctx, file);
+	}
 	if (err)
 		return err;
-	obj = bpf_object__open_file(file, NULL);
+	obj = bpf_object__open_file(object, NULL);
 	if (!obj) {
 		err = -errno;
 		if (!tcc_ctx_detail(ctx))

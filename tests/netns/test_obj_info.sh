@@ -52,3 +52,8 @@ check_eq "obj info: two programs are both listed" \
 	"$(JQ='[.programs[].name] | length' obj "$P/two_tc_progs.bpf.o")" 2
 check_ok "obj info: prog picks the one to check" \
 	"$TCCHAIN" stage info "$P/two_tc_progs.bpf.o" prog "$("$TCCHAIN" -j stage info "$P/two_tc_progs.bpf.o" | jq -r '.programs[0].name')" check
+
+# C source is compiled into the stage cache first, as stage set does.
+SRC=$(cd "$(dirname "$0")/../.." && pwd)/bpf/stages/count/count.bpf.c
+check_eq "obj info: a C source stage: compiled, then shown" \
+	"$(JQ='[.abi, .programs[0].name, (.maps | length > 0)]' obj "$SRC")" '[1,"count",true]'
