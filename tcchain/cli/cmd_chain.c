@@ -263,7 +263,7 @@ int do_show(int argc, char **argv)
 
 int do_prune(int argc, char **argv)
 {
-	int removed, dead_chains, dead_ns, orphans, err;
+	int removed, dead_chains, dead_ns, orphans, cached, err;
 
 	if (argc > 0) {
 		p_err("prune: unknown keyword '%s'", argv[0]);
@@ -285,12 +285,20 @@ int do_prune(int argc, char **argv)
 		p_fail(err, "cannot remove the tcchain filters that have no pins");
 		return -1;
 	}
+	/* After the chains: objects only they used are unused now. */
+	err = tcc_cache_prune(ctx, &cached);
+	if (err) {
+		p_fail(err, "cannot prune the stage cache");
+		return -1;
+	}
 	out_open_object(NULL);
 	out_uint("removed", "removed %llu chain(s):", removed + dead_chains);
 	out_uint("stale", " %llu stale,", removed);
 	out_uint("in_deleted_netns", " %llu in deleted namespaces", dead_chains);
 	out_uint("deleted_netns", " (%llu namespace(s))", dead_ns);
-	out_uint("orphan_filters", "; %llu filter(s) with no pins\n", orphans);
+	out_uint("orphan_filters", "; %llu filter(s) with no pins", orphans);
+	out_uint("cache_objects", "; %llu unused compiled object(s) from the stage cache\n",
+		 cached);
 	out_close_object();
 	return 0;
 }

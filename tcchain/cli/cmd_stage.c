@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* tcchain stage set | del | show */
+/* tcchain stage set | del | show (stage info: cmd_stage_info.c) */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -16,13 +16,15 @@ static int do_stage_help(int argc, char **argv)
 		"                    [ param NAME=VALUE ... ] [ maps fresh ]\n"
 		"       %s stage del SLOT [ dev DEV [ ingress | egress ] ]\n"
 		"       %s stage show [ dev DEV [ ingress | egress ] ]\n"
+		"       %s stage info SLOT [ dev DEV [ ingress | egress ] ]\n"
 		"SLOT := 0..%d; stages run in slot order, empty slots cost nothing.\n"
 		"NAME is a stage of the installed library (parse, acl, ratelimit, mark, count).\n"
 		"FILE is an object (.o) or C source (.c), which is compiled with\n"
 		"clang -O2 -g -target bpf into /var/cache/tcchain first.  A tc program\n"
 		"not built with TCC_STAGE is a foreign, terminal stage: last used slot only.\n"
+		"info: everything known about the stage in SLOT (program, maps, counters).\n"
 		"dev and direction may be left out when the namespace has one chain.\n",
-		bin_name, bin_name, bin_name, TCC_MAX_SLOTS - 1);
+		bin_name, bin_name, bin_name, bin_name, TCC_MAX_SLOTS - 1);
 	return 0;
 }
 
@@ -209,6 +211,7 @@ int do_stage(int argc, char **argv)
 		{ "del",  do_stage_del },
 		{ "show", do_stage_show },
 		{ "list", do_stage_show },
+		{ "info", do_stage_info },
 		{ "help", do_stage_help },
 		{ 0 }
 	};

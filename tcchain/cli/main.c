@@ -31,8 +31,8 @@ static const struct usage {
 		   "                  [ end { pass | drop | continue } ] [ miss { pass | drop | continue } ]" },
 	{ "del",   "del dev DEV { ingress | egress }" },
 	{ "show",  "show [ dev DEV [ ingress | egress ] ]" },
-	{ "prune", "prune   (remove chains whose device or filter is gone)" },
-	{ "stage", "stage { set | del | show | help } ..." },
+	{ "prune", "prune   (remove chains whose device or filter is gone, unused stage-cache objects)" },
+	{ "stage", "stage { set | del | show | info | help } ..." },
 	{ "stats", "stats [ reset | help ] [ dev DEV [ ingress | egress ] ]\n"
 		   "                  [ -w [ SECONDS ] [ -x ] | -o prometheus ] | stats cost { on [ rate N ] | off }" },
 	{ "trace", "trace [ dev DEV [ ingress | egress ] ] [ count N ] [ rate N ] [ FILTER ]" },

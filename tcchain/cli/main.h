@@ -88,6 +88,8 @@ int do_del(int argc, char **argv);
 int do_show(int argc, char **argv);
 int do_prune(int argc, char **argv);
 int do_stage(int argc, char **argv);
+/* stage info SLOT [ dev DEV [ DIR ] ] (cmd_stage_info.c) */
+int do_stage_info(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_map(int argc, char **argv);
 /* map set|del on an open chain: argv is "key ... [value ...]" (cmd_map.c). */

@@ -36,9 +36,6 @@
 #ifndef TCC_SRC_INCDIR
 #define TCC_SRC_INCDIR	""
 #endif
-#ifndef TCC_CACHE_DIR
-#define TCC_CACHE_DIR	"/var/cache/tcchain"
-#endif
 #define DIAG_MAX	(64U << 10)
 
 extern char **environ;

@@ -227,6 +227,12 @@ int tcc_gen_commit(struct tcc_ctx *ctx, struct tcc_chain *live, struct tcc_chain
 	tcc__rm_rf(next);
 	/* stages may have been loaded concurrently: next[] once more */
 	tcc__next_rebuild(gen, TCC_MAX_SLOTS);
+	/* the totals count on across the commit (doc/stats.md) */
+	err = tcc__stats_carry(live, gen->meta_fd);
+	if (err) {
+		tcc__fail(ctx, err, "cannot carry the chain's counters over");
+		goto out;
+	}
 	/* Numbered after the live one: a DIR-next that is newer than DIR
 	 * and does not run was never committed (repair.c). */
 	tcc__gen_number_at(live->pin_dir, &n);
@@ -269,7 +275,7 @@ bool tcc_chain_has_prev(const struct tcc_chain *live)
 int tcc_chain_rollback(struct tcc_ctx *ctx, struct tcc_chain *live)
 {
 	char prev[PATH_MAX], next[PATH_MAX];
-	int lock, err, entry = -1;
+	int lock, err, entry = -1, meta = -1;
 	__u32 n = 0;
 
 	tcc__clear(ctx);
@@ -291,6 +297,13 @@ int tcc_chain_rollback(struct tcc_ctx *ctx, struct tcc_chain *live)
 		err = tcc__fail(ctx, -ENOENT, "no previous generation to roll back to");
 		goto out;
 	}
+	/* the totals count on across the rollback too (doc/stats.md) */
+	meta = tcc__obj_get_at(prev, TCC_PIN_META);
+	err = meta < 0 ? meta : tcc__stats_carry(live, meta);
+	if (err) {
+		tcc__fail(ctx, err, "cannot carry the chain's counters over");
+		goto out;
+	}
 	tcc__rm_rf(next);
 	if (rename(prev, next)) {
 		err = tcc__fail(ctx, -errno, "cannot move %s aside: %s", prev, strerror(errno));
@@ -308,6 +321,8 @@ int tcc_chain_rollback(struct tcc_ctx *ctx, struct tcc_chain *live)
 out:
 	if (entry >= 0)
 		close(entry);
+	if (meta >= 0)
+		close(meta);
 	tcc__unlock(lock);
 	return err;
 }

@@ -27,7 +27,8 @@ struct tcc_meta {
 	__u32 handle;		/* chain row */
 	__u32 flags;		/* slot rows: TCC_STAGE_F_*; chain row: the
 				 * generation's number (gen.c) */
-	__s64 loaded;		/* slot rows: wall clock, seconds */
+	__s64 loaded;		/* slot rows: wall clock, seconds; chain row:
+				 * TCC_META_F_* (stats.c) */
 	char prog[64];
 	char file[PATH_MAX];	/* whole: show never cuts a path */
 	char params[512];
@@ -41,6 +42,9 @@ struct tcc_meta {
 };
 
 #define TCC_META_CHAIN		TCC_MAX_SLOTS
+/* chain row, in `loaded`: the chain has had a foreign stage since its
+ * counters started (stats.c: its `foreign` total never falls back) */
+#define TCC_META_F_HAD_FOREIGN	(1U << 0)
 /* A slot's row as it was before the change in progress (repair.c). */
 #define TCC_META_UNDO		(TCC_MAX_SLOTS + 1)
 #define TCC_META_ROWS		(TCC_MAX_SLOTS + 2)
@@ -207,7 +211,15 @@ int tcc__kept_map_fd(const struct tcc_chain *chain, __u32 slot, const char *name
 void tcc__record_carry(const struct tcc_chain *c, __u32 slot, const char *dir);
 
 /* stats.c */
+/* The flow at slot now, as a new stage's baseline (retires the stage in
+ * slot, as below, when a swap in place starts the counts over). */
 int tcc__stats_baseline(const struct tcc_chain *chain, __u32 slot, struct tcc_meta *m);
+/* Before the stage in slot leaves the chain: what it contributed to the
+ * chain's totals stays (a foreign stage: the chain keeps having had one). */
+int tcc__stats_retire(const struct tcc_chain *chain, __u32 slot);
+/* The same for every stage of from, into the chain whose meta map is
+ * to_meta_fd (a generation about to replace from). */
+int tcc__stats_carry(const struct tcc_chain *from, int to_meta_fd);
 
 /* btf_value.c: add src's counters (plain integers) into dst; src NULL zeroes them */
 int tcc__btf_sum_counters(const struct btf *btf, __u32 type_id, void *dst, const void *src);
@@ -226,6 +238,11 @@ bool tcc__is_shared_map(const char *name);
 #define TCC_FILTER_NAME	"tcchain"
 int tcc__orphans_remove(struct tcc_ctx *ctx, int ifindex, enum tcc_dir d, int *removed);
 int tcc__orphans_prune(struct tcc_ctx *ctx, int *removed);
+
+/* compile.c, cache_prune.c: where stage set puts what it compiled */
+#ifndef TCC_CACHE_DIR
+#define TCC_CACHE_DIR	"/var/cache/tcchain"
+#endif
 
 /* stage_obj.c: a stage's object before it is loaded */
 int tcc__check_file(struct tcc_ctx *ctx, const char *file);

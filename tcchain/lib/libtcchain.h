@@ -230,6 +230,35 @@ int tcc_stage_info(const struct tcc_chain *chain, __u32 slot, struct tcc_stage_i
  * Pinned chains open the pin; in-memory chains keep the fds of their stages. */
 int tcc_stage_map_fd(const struct tcc_chain *chain, __u32 slot, const char *name);
 
+/* ---- what the kernel knows of a stage (stage_info.c) --------------------------- */
+
+#define TCC_STAGE_MAPS_MAX	64	/* the kernel's limit of maps per program */
+
+struct tcc_stage_map_kinfo {
+	char name[16];
+	__u32 id;
+	__u32 type;			/* BPF_MAP_TYPE_* */
+	__u32 key_size, value_size, max_entries;
+	bool per_cpu;
+	char pin[256];			/* "" for an in-memory chain */
+};
+
+struct tcc_stage_kinfo {
+	char tag[17];			/* the kernel's program tag, hex */
+	__u32 xlated_len;		/* bytes of BPF after the verifier's rewrites */
+	__u32 jited_len;		/* bytes of machine code; 0: not JITed */
+	__u32 verified_insns;		/* 0: the kernel does not say (before 5.16) */
+	__u32 btf_id;			/* 0: none */
+	char pin[256];			/* the program's pin; "" for an in-memory chain */
+	int n_maps;			/* the stage's own maps (not the chain's) */
+	bool more_maps;			/* more than TCC_STAGE_MAPS_MAX */
+	struct tcc_stage_map_kinfo maps[TCC_STAGE_MAPS_MAX];
+};
+
+/* The stage in slot as the kernel sees it (bpf_prog_info, bpf_map_info):
+ * 0, -ENOENT when the slot is empty, or -errno. */
+int tcc_stage_kinfo(const struct tcc_chain *chain, __u32 slot, struct tcc_stage_kinfo *info);
+
 /* ---- a stage's own maps, by BTF field names ---------------------------------- */
 
 struct btf;
@@ -447,6 +476,14 @@ bool tcc_stage_is_source(const char *file);
 int tcc_stage_compile(struct tcc_ctx *ctx, const char *src, char *out, size_t len);
 /* Where the object compiled from src is kept (no I/O). */
 int tcc_stage_cache_path(const char *src, char *out, size_t len);
+/*
+ * Remove the objects of the stage cache that no chain pinned in any
+ * namespace uses (live or previous generation) and that were last
+ * compiled more than a day ago (doc/writing-stages.md).  *removed counts
+ * them.  Fails only when the pins cannot be read (nothing removed then);
+ * a file that cannot be removed is a warning (tcc_ctx_warning()).
+ */
+int tcc_cache_prune(struct tcc_ctx *ctx, int *removed);
 int tcc_stage_find(const char *arg, char *out, size_t len);
 
 /* ---- generations: whole-chain changes (doc/generations.md) ------------------- */

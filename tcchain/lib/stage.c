@@ -501,6 +501,12 @@ int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot)
 		err = tcc__fail(ctx, -ENOENT, "slot %u is empty", slot);
 		goto out;
 	}
+	/* What the stage added to the chain's totals stays (stats.c).  Before
+	 * anything changes, so a failure leaves nothing to undo; idempotent,
+	 * so a kill after it and the repair's undo change nothing. */
+	err = tcc__stats_retire(c, slot);
+	if (err)
+		goto out;
 	/* Unlink first, then empty: a packet that already read the old
 	 * next[] entry finds the slot empty at worst, which is counted as a
 	 * miss and handled by the miss policy.

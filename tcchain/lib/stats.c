@@ -69,6 +69,54 @@ static __u32 foreign_mask(const struct tcc_chain *c)
 }
 
 /*
+ * The chain's figure `foreign` (packets that ended in a foreign stage) is
+ * what entered minus every counted end: nobody counts a foreign stage's
+ * verdicts.  Read with no foreign stage ever in the chain, that difference
+ * is only packets in flight, so it is used only once the chain has had
+ * one.  TCC_META_F_HAD_FOREIGN in the meta chain row (internal.h) keeps
+ * that fact after the foreign stage goes (stage del, a swap in place, a
+ * generation without it), so the figure never falls back; stats reset
+ * starts it over.
+ */
+static bool had_foreign(int meta_fd)
+{
+	__u32 row = TCC_META_CHAIN;
+	struct tcc_meta m;
+
+	return !bpf_map_lookup_elem(meta_fd, &row, &m) && (m.loaded & TCC_META_F_HAD_FOREIGN);
+}
+
+static int set_had_foreign(int meta_fd, bool on)
+{
+	__u32 row = TCC_META_CHAIN;
+	struct tcc_meta m;
+
+	if (bpf_map_lookup_elem(meta_fd, &row, &m))
+		return -errno;
+	if (!!(m.loaded & TCC_META_F_HAD_FOREIGN) == on)
+		return 0;
+	m.loaded ^= TCC_META_F_HAD_FOREIGN;
+	return bpf_map_update_elem(meta_fd, &row, &m, BPF_EXIST) ? -errno : 0;
+}
+
+int tcc__stats_retire(const struct tcc_chain *c, __u32 slot)
+{
+	struct tcc_meta m;
+
+	if (slot >= TCC_MAX_SLOTS || tcc__meta_read(c, slot, &m) || !m.prog_id ||
+	    !(m.flags & TCC_STAGE_F_FOREIGN))
+		return 0;
+	return set_had_foreign(c->meta_fd, true);
+}
+
+int tcc__stats_carry(const struct tcc_chain *from, int to_meta_fd)
+{
+	if (!foreign_mask(from) && !had_foreign(from->meta_fd))
+		return 0;
+	return set_had_foreign(to_meta_fd, true);
+}
+
+/*
  * Packets and bytes that arrived at each slot, from the chain's flow.  A
  * foreign stage ends every packet that reaches it without counting it,
  * so nothing flows past it.
@@ -100,8 +148,11 @@ int tcc__stats_baseline(const struct tcc_chain *c, __u32 slot, struct tcc_meta *
 {
 	__u64 arrived[TCC_MAX_SLOTS], bytes[TCC_MAX_SLOTS];
 	struct tcc_stats raw[TCC_STATS_ROWS];
-	int err = rows_read(c, raw);
+	int err;
 
+	/* A new baseline on an occupied slot is a swap between a foreign
+	 * and an SDK stage: the stage there now is retired. */
+	err = tcc__stats_retire(c, slot) ?: rows_read(c, raw);
 	if (err)
 		return err;
 	flow(raw, foreign_mask(c), arrived, bytes);
@@ -186,9 +237,10 @@ int tcc_stats_totals(const struct tcc_chain *c, struct tcc_slot_stats *total)
 		total->miss += raw[s].miss;
 	}
 	/* Packets that ended in a foreign stage are the ones counted
-	 * nowhere: what entered minus every counted end.  Only while the
-	 * chain has one; otherwise those would be packets in flight. */
-	if (foreign_mask(c))
+	 * nowhere: what entered minus every counted end.  Only once the
+	 * chain has had one (had_foreign() above); otherwise those would be
+	 * packets in flight. */
+	if (foreign_mask(c) || had_foreign(c->meta_fd))
 		total->foreign = since(ch->packets, total->pass + total->drop + total->redirect +
 				       total->other + total->miss);
 	return 0;
@@ -220,5 +272,9 @@ int tcc_stats_reset(const struct tcc_chain *c)
 		m.base = (struct tcc_stats){};
 		err = tcc__meta_write(c, s, &m);
 	}
+	/* The chain's history starts over: a foreign stage gone before the
+	 * reset ended none of the packets counted from now. */
+	if (!err)
+		err = set_had_foreign(c->meta_fd, foreign_mask(c));
 	return err;
 }

@@ -97,6 +97,7 @@ GRAMMAR = [
     (lambda r: ["prune"], 1),
     (g_stage_set, 3),
     (lambda r: ["stage", "del", r.choice(SLOT)] + target(r), 2),
+    (lambda r: ["stage", "info", r.choice(SLOT)] + target(r), 1),
     (lambda r: ["stage", r.choice(["show", "help"])] + target(r), 2),
     (lambda r: ["stats"] + target(r), 3),
     (lambda r: ["stats", "reset"] + target(r), 1),

@@ -118,6 +118,13 @@ bad 2 "verifier: " stage set 5 "$P/verifier_reject.bpf.o"
 bad 1 "slot 9 is empty" stage del 9
 bad 1 "SLOT is required" stage del
 bad 1 "SLOT and FILE are required" stage set 2
+bad 1 "stage info: SLOT is required" stage info
+bad 1 "invalid slot '32'" stage info 32
+bad 1 "invalid slot ''" stage info "" dev b0
+bad 1 "invalid slot 'parse'" stage info parse
+bad 1 "cannot show stage 9 on b0 ingress: slot 9 is empty" stage info 9
+bad 1 "stage info: unknown keyword 'bogus'" stage info 1 bogus
+bad 1 "'dev' is given twice" stage info 1 dev b0 dev b0
 # ---- map
 bad 1 "cannot open map 'nosuchmap' of slot 1" map show 1 nosuchmap
 bad 1 "SLOT is required" map show

@@ -41,11 +41,15 @@ check_has()
 
 check_has "completion: objects" "$(complete_line '')" add del show stage stats map acl mark
 check_has "completion: a prefix of an object" "$(complete_line st)" stage stats
-check_has "completion: stage commands" "$(complete_line stage '')" set del show help
+check_has "completion: stage commands" "$(complete_line stage '')" set del show info help
 check_has "completion: the stage library's names" "$(complete_line stage set 2 '')" \
 	parse acl ratelimit mark count
 check_eq "completion: slots in use for stage del" \
 	"$(complete_line -n "$B" stage del '')" "0 3"
+check_eq "completion: slots in use for stage info" \
+	"$(complete_line -n "$B" stage info '')" "0 3"
+check_has "completion: stage info takes dev after the slot" \
+	"$(complete_line -n "$B" stage info 3 '')" dev ingress egress
 check_has "completion: devices of the namespace" "$(complete_line -n "$B" add dev '')" b0 lo
 check_has "completion: add keywords" "$(complete_line add dev b0 egress '')" prio handle end miss
 check_eq "completion: verdicts" "$(complete_line add dev b0 egress end '')" "continue drop pass"

