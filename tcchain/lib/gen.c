@@ -136,15 +136,15 @@ static int filter_swap(struct tcc_ctx *ctx, const struct tcc_chain *live, int en
 }
 
 /* A generation's number: the chain row's flags (internal.h). */
-static int gen_number_set(const struct tcc_chain *c, __u32 n)
+static int number_set(int meta_fd, __u32 n)
 {
+	__u32 key = TCC_META_CHAIN;
 	struct tcc_meta row;
-	int err = tcc__meta_read(c, TCC_META_CHAIN, &row);
 
-	if (err)
-		return err;
+	if (bpf_map_lookup_elem(meta_fd, &key, &row))
+		return -errno;
 	row.flags = n;
-	return tcc__meta_write(c, TCC_META_CHAIN, &row);
+	return bpf_map_update_elem(meta_fd, &key, &row, BPF_ANY) ? -errno : 0;
 }
 
 int tcc__gen_number_at(const char *dir, __u32 *n)
@@ -157,23 +157,20 @@ int tcc__gen_number_at(const char *dir, __u32 *n)
 		return fd;
 	if (bpf_map_lookup_elem(fd, &key, &row))
 		err = -errno;
+	else
+		*n = row.flags;
 	close(fd);
-	*n = row.flags;
 	return err;
 }
 
 /* Number the generation pinned in dir. */
-static int gen_number_set_at(const char *dir, __u32 n)
+static int number_set_at(const char *dir, __u32 n)
 {
-	struct tcc_meta row;
-	__u32 key = TCC_META_CHAIN;
-	int fd = tcc__obj_get_at(dir, TCC_PIN_META), err = 0;
+	int fd = tcc__obj_get_at(dir, TCC_PIN_META), err;
 
 	if (fd < 0)
 		return fd;
-	if (bpf_map_lookup_elem(fd, &key, &row) ||
-	    (row.flags = n, bpf_map_update_elem(fd, &key, &row, BPF_ANY)))
-		err = -errno;
+	err = number_set(fd, n);
 	close(fd);
 	return err;
 }
@@ -236,7 +233,7 @@ int tcc_gen_commit(struct tcc_ctx *ctx, struct tcc_chain *live, struct tcc_chain
 	/* Numbered after the live one: a DIR-next that is newer than DIR
 	 * and does not run was never committed (repair.c). */
 	tcc__gen_number_at(live->pin_dir, &n);
-	err = gen_number_set(gen, n + 1);
+	err = number_set(gen->meta_fd, n + 1);
 	err = err ?: gen_pin(gen, next);
 	if (err) {
 		tcc__fail(ctx, err, "cannot pin the new generation in %s: %s", next,
@@ -315,7 +312,7 @@ int tcc_chain_rollback(struct tcc_ctx *ctx, struct tcc_chain *live)
 		goto out;
 	}
 	tcc__gen_number_at(live->pin_dir, &n);
-	err = gen_number_set_at(next, n + 1);
+	err = number_set_at(next, n + 1);
 	settle_warn(ctx, next, err ?: tcc__gen_settle(live->pin_dir, next, true));
 	err = 0;
 out:
