@@ -2,7 +2,8 @@
 /*
  * The entry program: the only program attached to the hook.  It owns the
  * chain's maps (the loader creates and pins them from this object), resets
- * the per-packet state and jumps to the first occupied slot.
+ * the per-packet state and tail-calls index 0 of the prog array, which
+ * holds the first occupied slot's program.
  */
 #include <tcchain.h>
 
@@ -41,5 +42,5 @@ int tcc_entry(struct __sk_buff *skb)
 	/* cost sampling and trace (doc/observe.md): one flags test when off */
 	if (__builtin_expect(TCC__OBSERVE && (cfg->flags & TCC_CFG_F_OBSERVE), 0))
 		tcc__observe_entry(skb, cfg, st, s);
-	return tcc__dispatch_cfg(skb, cfg, 0, -1);
+	return tcc__dispatch(skb, 0);
 }

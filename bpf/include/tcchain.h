@@ -142,40 +142,6 @@ static __always_inline struct tcc_pkt *tcc_pkt_parsed(struct tcc_scratch *s)
 	return s && (s->pkt.flags & TCC_PKT_PARSED) ? &s->pkt : NULL;
 }
 
-/* ---- dispatch ------------------------------------------------------------
- *
- * A tail call whose key the verifier can prove constant is JITed as a
- * patched direct jmp; any other key goes through a retpoline.  The key
- * below is an immediate in inline asm so that clang cannot merge the call
- * sites of the switch into one call with a register key.
- */
-static __always_inline void tcc__tail_call_const(struct __sk_buff *skb, const __u32 slot)
-{
-	asm volatile("r1 = %[ctx]\n\t"
-		     "r2 = %[map] ll\n\t"
-		     "r3 = %[slot]\n\t"
-		     "call 12\n\t"
-		     :: [ctx] "r"(skb), [map] "i"(&tcc_progs), [slot] "i"(slot)
-		     : "r0", "r1", "r2", "r3", "r4", "r5");
-}
-
-#define TCC__CASE(n)	case n: tcc__tail_call_const(skb, n); break;
-
-/* The tail call needs a constant slot, so every slot is written out once.
- * The sum of 0..N-1 checks that the list is exactly the slots 0..N-1.
- */
-#define TCC__SLOTS(X)							\
-	X(0)  X(1)  X(2)  X(3)  X(4)  X(5)  X(6)  X(7)			\
-	X(8)  X(9)  X(10) X(11) X(12) X(13) X(14) X(15)			\
-	X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)			\
-	X(24) X(25) X(26) X(27) X(28) X(29) X(30) X(31)
-#define TCC__ONE(n)	+ 1
-#define TCC__SELF(n)	+ (n)
-_Static_assert(0 TCC__SLOTS(TCC__ONE) == TCC_MAX_SLOTS,
-	       "the dispatch cases must cover TCC_MAX_SLOTS slots");
-_Static_assert(0 TCC__SLOTS(TCC__SELF) == TCC_MAX_SLOTS * (TCC_MAX_SLOTS - 1) / 2,
-	       "the dispatch cases must be the slots 0..TCC_MAX_SLOTS-1");
-
 static __always_inline struct tcc_stats *tcc__stats_row(__u32 row)
 {
 	return bpf_map_lookup_elem(&tcc_stats, &row);
@@ -203,62 +169,45 @@ static __always_inline void tcc__count(struct tcc_stats *st, int verdict)
 #define TCC__OBSERVE	1
 #endif
 
-/*
- * Hand the packet to next[from].  One table load and one direct jump:
- * when the next occupied slot is the adjacent one (from, a constant to the
- * verifier) a single tail call; otherwise a compare tree over 0..31 whose
- * every leaf is a constant tail call.  Holes cost nothing because next[]
- * already skips them.  Targets at or below @self are treated as the end of
- * the chain, so no table can make a loop.  Returns only when the chain
- * ends here or the tail call missed.
+/* ---- dispatch ------------------------------------------------------------
+ *
+ * Every stage has one tail-call site, tcc_progs[tcc_slot + 1], and the entry
+ * one, tcc_progs[0].  The control plane keeps index i holding the program of
+ * the first occupied slot at or after i, so a hole costs nothing: the stage
+ * in slot 10 reached through index 3 still continues at 11, because its own
+ * slot is in its rodata.  tcc_slot is frozen before load, so the verifier
+ * knows every key and the JIT emits one patched direct jump per program.
+ * The indices after the last stage are empty: the tail call falls through
+ * and the chain ends here (doc/abi.md "Dispatch").
  */
-static __always_inline int tcc__dispatch_cfg(struct __sk_buff *skb, struct tcc_config *cfg,
-					     __u32 from, int self)
-{
-	struct tcc_stats *st;
-	__u32 n;
 
-	n = cfg->next[from];
-	if (from < TCC_MAX_SLOTS && n == from) {
-		/* the common case: stages in adjacent slots */
-		bpf_tail_call(skb, &tcc_progs, from);
-		goto miss;
-	}
-	if ((int)n <= self)
-		n = TCC_SLOT_END;
-
-	switch (n) {
-	TCC__SLOTS(TCC__CASE)
-	default:
-		/* End of chain: the configured end verdict, counted on the
-		 * chain's row.
-		 */
-		st = tcc__stats_row(TCC_STATS_CHAIN);
-		if (st)
-			tcc__count(st, cfg->end_verdict);
-		if (__builtin_expect(TCC__OBSERVE && tcc__fw_word(skb), 0))
-			tcc__observe_end(skb, TCC_TRACE_END, -1, cfg->end_verdict);
-		return cfg->end_verdict;
-	}
-miss:
-	/* The tail call returned: slot n was emptied under traffic. */
-	st = tcc__stats_row(n);
-	if (st)
-		st->miss++;
-	if (__builtin_expect(TCC__OBSERVE && tcc__fw_word(skb), 0))
-		tcc__observe_end(skb, TCC_TRACE_MISS, n, cfg->miss_verdict);
-	return cfg->miss_verdict;
-}
-
-static __always_inline int tcc__dispatch(struct __sk_buff *skb, __u32 from, int self)
+/* The chain ran off its end: the configured end verdict, counted on the
+ * chain's row.  Runs once per packet that no stage ended.
+ */
+static __always_inline int tcc__dispatch_end(struct __sk_buff *skb)
 {
 	struct tcc_config *cfg;
+	struct tcc_stats *st;
 	__u32 zero = 0;
 
 	cfg = bpf_map_lookup_elem(&tcc_config, &zero);
 	if (!cfg)
 		return TC_ACT_OK;
-	return tcc__dispatch_cfg(skb, cfg, from, self);
+	st = tcc__stats_row(TCC_STATS_CHAIN);
+	if (st)
+		tcc__count(st, cfg->end_verdict);
+	if (__builtin_expect(TCC__OBSERVE && tcc__fw_word(skb), 0))
+		tcc__observe_end(skb, TCC_TRACE_END, -1, cfg->end_verdict);
+	return cfg->end_verdict;
+}
+
+/* Hand the packet to the first occupied slot at or after @index. */
+static __always_inline int tcc__dispatch(struct __sk_buff *skb, const __u32 index)
+{
+	/* No slot after the last one; the test folds away at load. */
+	if (index < TCC_MAX_SLOTS)
+		bpf_tail_call(skb, &tcc_progs, index);
+	return tcc__dispatch_end(skb);
 }
 
 /*
@@ -273,7 +222,7 @@ static __always_inline int tcc__stage_finish(struct __sk_buff *skb, int verdict)
 	if (__builtin_expect(TCC__OBSERVE && tcc__fw_word(skb), 0))
 		tcc__observe_hop(skb, tcc_slot, verdict);
 	if (verdict == TCC_NEXT)
-		return tcc__dispatch(skb, tcc_slot + 1, tcc_slot);
+		return tcc__dispatch(skb, tcc_slot + 1);
 	st = tcc__stats_row(tcc_slot);
 	if (st) {
 		st->bytes += skb->len;

@@ -222,8 +222,12 @@ int tcc_gen_commit(struct tcc_ctx *ctx, struct tcc_chain *live, struct tcc_chain
 	if (err)
 		goto out;
 	tcc__rm_rf(next);
-	/* stages may have been loaded concurrently: next[] once more */
-	tcc__next_rebuild(gen, TCC_MAX_SLOTS);
+	/* stages may have been loaded concurrently: the table once more */
+	err = tcc__dispatch_rebuild(gen);
+	if (err) {
+		tcc__fail(ctx, err, "cannot fill the new generation's prog array");
+		goto out;
+	}
 	/* the totals count on across the commit (doc/stats.md) */
 	err = tcc__stats_carry(live, gen->meta_fd);
 	if (err) {

@@ -195,9 +195,15 @@ void tcc__repair_if_idle(struct tcc_ctx *ctx, int ifindex, struct tcc_chain *cha
 int tcc__undo_save(const struct tcc_chain *chain, __u32 slot);
 void tcc__undo_clear(const struct tcc_chain *chain);
 
-/* stage.c: slots */
+/* dispatch.c: the prog array and next[]; which slots are occupied comes
+ * from the meta rows */
 __u32 tcc__slot_prog_id(const struct tcc_chain *chain, __u32 slot);
 void tcc__next_rebuild(struct tcc_chain *chain, __u32 exclude);
+int tcc__dispatch_link(struct tcc_chain *chain, __u32 slot, int prog_fd);
+int tcc__dispatch_unlink(struct tcc_chain *chain, __u32 slot);
+int tcc__dispatch_rebuild(struct tcc_chain *chain);
+
+/* stage.c: slots */
 /* tcc_stage_set with the stage's own maps taken from slot from_slot of
  * maps_from (NULL: new maps), for a generation keeping a stage's state. */
 int tcc__stage_set_maps(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,

@@ -330,7 +330,9 @@ int tcc__repair_chain(struct tcc_chain *c)
 		e = repair_slot_meta(c, s, id, has_undo && undo.prio - 1 == s ? &undo : NULL);
 		err = err ?: e;
 	}
-	tcc__next_rebuild(c, TCC_MAX_SLOTS);
+	/* the holes' indices and next[] follow the slots as repaired */
+	e = tcc__dispatch_rebuild(c);
+	err = err ?: e;
 	if (!err)
 		tcc__undo_clear(c);
 	return err;

@@ -96,35 +96,6 @@ int tcc__kept_map_fd(const struct tcc_chain *c, __u32 slot, const char *name)
 	return -ENOENT;
 }
 
-/* A prog array read from user space yields the program's id. */
-__u32 tcc__slot_prog_id(const struct tcc_chain *c, __u32 slot)
-{
-	__u32 id = 0;
-
-	if (bpf_map_lookup_elem(c->progs_fd, &slot, &id))
-		return 0;
-	return id;
-}
-
-void tcc__next_rebuild(struct tcc_chain *c, __u32 exclude)
-{
-	__u32 next = TCC_SLOT_END;
-	int s;
-
-	/* Walk backwards so each entry is the first occupied slot after it.
-	 * Every intermediate state is a valid chain: each store points at a
-	 * slot that is occupied (or being emptied, which costs one counted
-	 * miss at worst).
-	 */
-	for (s = TCC_MAX_SLOTS - 1; s >= -1; s--) {
-		if (__atomic_load_n(&c->cfg->next[s + 1], __ATOMIC_RELAXED) != next)
-			__atomic_store_n(&c->cfg->next[s + 1], next, __ATOMIC_RELEASE);
-		if (s >= 0 && (__u32)s != exclude && tcc__slot_prog_id(c, s))
-			next = s;
-	}
-	__atomic_fetch_add(&c->cfg->generation, 1, __ATOMIC_RELEASE);
-}
-
 static const char *const shared_maps[] = {
 	TCC_MAP_PROGS, TCC_MAP_CONFIG, TCC_MAP_SCRATCH, TCC_MAP_STATS, TCC_MAP_TRACE,
 };
@@ -441,13 +412,18 @@ int tcc__stage_set_maps(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot,
 	if (err)
 		goto undo_pins;
 
-	/* The commit point: one prog-array update.  A packet runs either
-	 * the old program of this slot or the new one.
+	/* The commit: the new program goes in at its slot's index, then at
+	 * the holes before it (dispatch.c), the one index a packet reaches
+	 * last.  A packet runs either the old program of this slot or the
+	 * new one; both continue at slot + 1.  Only the first write can
+	 * fail in practice (a program the array refuses); a later failure
+	 * is put back from the old meta row all the same.
 	 */
-	if (bpf_map_update_elem(c->progs_fd, &slot, &prog_fd, BPF_ANY)) {
-		err = -errno;
+	err = tcc__dispatch_link(c, slot, prog_fd);
+	if (err) {
 		if (had_prev)
 			tcc__meta_write(c, slot, &prev);
+		tcc__dispatch_rebuild(c);
 		goto undo_pins;
 	}
 
@@ -507,9 +483,9 @@ int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot)
 	err = tcc__stats_retire(c, slot);
 	if (err)
 		goto out;
-	/* Unlink first, then empty: a packet that already read the old
-	 * next[] entry finds the slot empty at worst, which is counted as a
-	 * miss and handled by the miss policy.
+	/* The indices that led to the stage lead past it (dispatch.c): a
+	 * packet already in the stage continues at slot + 1, one that
+	 * reaches the index after the write runs the next stage.
 	 */
 	unparsed = tcc__unparsed_mask(c);
 	err = tcc__undo_save(c, slot);	/* from here on repair.c can undo */
@@ -517,9 +493,9 @@ int tcc_stage_del(struct tcc_ctx *ctx, struct tcc_chain *c, __u32 slot)
 		goto out;
 	tcc__next_rebuild(c, slot);
 	/* The commit point. */
-	if (bpf_map_delete_elem(c->progs_fd, &slot)) {
-		err = -errno;
-		tcc__next_rebuild(c, TCC_MAX_SLOTS);
+	err = tcc__dispatch_unlink(c, slot);
+	if (err) {
+		tcc__dispatch_rebuild(c);
 		tcc__undo_clear(c);
 		goto out;
 	}

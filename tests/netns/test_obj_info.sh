@@ -15,10 +15,10 @@ obj() { "$TCCHAIN" -j stage info "$@" | jq -c "${JQ:-.}"; }
 
 check_ok "obj info: stage info ratelimit" "$TCCHAIN" stage info ratelimit
 check_eq "obj info: text names the program, the ABI and a param with its type and default" \
-	"$(grep -c -e 'SDK ABI v1' -e 'prog ratelimit section tc type sched_cls' \
+	"$(grep -c -e 'SDK ABI v2' -e 'prog ratelimit section tc type sched_cls' \
 		-e 'param rate (__u64) default 1000' "$TCC_STDOUT")" 3
 check_eq "obj info: -j: ABI, program, foreign" \
-	"$(JQ='[.abi, .programs[0].name, .programs[0].foreign]' obj ratelimit)" '[1,"ratelimit",false]'
+	"$(JQ='[.abi, .programs[0].name, .programs[0].foreign]' obj ratelimit)" '[2,"ratelimit",false]'
 check_eq "obj info: -j: params as name -> default" \
 	"$(JQ='[.params.rate, .params.burst]' obj ratelimit)" '["1000","100"]'
 check_eq "obj info: -j: its own maps with their BTF types (no shared or .rodata maps)" \
@@ -56,4 +56,4 @@ check_ok "obj info: prog picks the one to check" \
 # C source is compiled into the stage cache first, as stage set does.
 SRC=$(cd "$(dirname "$0")/../.." && pwd)/bpf/stages/count/count.bpf.c
 check_eq "obj info: a C source stage: compiled, then shown" \
-	"$(JQ='[.abi, .programs[0].name, (.maps | length > 0)]' obj "$SRC")" '[1,"count",true]'
+	"$(JQ='[.abi, .programs[0].name, (.maps | length > 0)]' obj "$SRC")" '[2,"count",true]'

@@ -115,8 +115,8 @@ test_bad_stage_input()
 		tcc -n "$B" stage set 2 "$P/no_tc_prog.bpf.o" prog xdp_prog
 	bad "a kprobe program" "program 'kprobe_prog' is of type kprobe, not a tc program" \
 		tcc -n "$B" stage set 2 "$P/no_tc_prog.bpf.o" prog kprobe_prog
-	bad "another SDK ABI version" "built against SDK ABI v2, this tcchain speaks v1" \
-		tcc -n "$B" stage set 2 "$P/abi_v2.bpf.o"
+	bad "another SDK ABI version" "built against SDK ABI v3, this tcchain speaks v2" \
+		tcc -n "$B" stage set 2 "$P/abi_v3.bpf.o"
 	bad "verifier rejects" "cannot set stage 2 .*: verifier: .*outside of the packet" \
 		tcc -n "$B" stage set 2 "$P/verifier_reject.bpf.o"
 	bad "slot out of range" "invalid slot '32' \(0..31\)" \

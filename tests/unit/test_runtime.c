@@ -307,25 +307,62 @@ static void del_unlinks_slot(void)
 	fx_fini(&fx);
 }
 
-static void miss_is_counted(void)
+/*
+ * The prog array is the dispatch table: index i holds the program of the
+ * first occupied slot >= i, and nothing after the last stage.  @want names
+ * the occupied slots in order; every index is checked.
+ */
+static void check_fills(struct fixture *fx, const __u8 *want, int n, const char *what)
 {
-	struct tcc_slot_stats st[TCC_STATS_ROWS];
-	struct tcc_chain_opts opts = { .end_verdict = TC_ACT_OK, .miss_verdict = TC_ACT_SHOT };
-	struct fixture fx;
-	__u32 slot = 3;
+	int progs = tcc_chain_map_fd(fx->chain, TCC_MAP_PROGS);
+	struct tcc_stage_info info;
+	__u32 ids[TCC_MAX_SLOTS] = {};
+	int k = 0, bad = -1;
 
-	fx.ctx = tcc_ctx_new();
-	fx.chain = tcc_chain_load(fx.ctx, &opts);
-	if (!ASSERT_TRUE(fx.chain, "chain"))
-		return;
-	if (!set_stage(&fx, 3, "trace_slots", NULL, 0)) {
-		/* Empty the slot behind next[]'s back, as a racing del would. */
-		ASSERT_OK(bpf_map_delete_elem(tcc_chain_map_fd(fx.chain, TCC_MAP_PROGS), &slot),
-			  "empty slot 3");
-		ASSERT_EQ(run(&fx, NULL), TC_ACT_SHOT, "miss verdict");
-		if (ASSERT_OK(tcc_stats_read(fx.chain, st), "stats"))
-			ASSERT_EQ(st[3].miss, 1, "miss counted on slot 3");
+	for (int i = 0; i < n; i++)
+		if (!tcc_stage_info(fx->chain, want[i], &info))
+			ids[want[i]] = info.prog_id;
+	for (__u32 i = 0; i < TCC_MAX_SLOTS && bad < 0; i++) {
+		__u32 id = 0, exp;
+
+		while (k < n && want[k] < i)
+			k++;
+		exp = k < n ? ids[want[k]] : 0;
+		bpf_map_lookup_elem(progs, &i, &id);
+		if (id != exp || (k < n && !exp))
+			bad = i;
 	}
+	ASSERT_TRUE(bad == -1, "%s: index %d is not the next stage's program", what, bad);
+}
+
+static void holes_hold_the_next_stage(void)
+{
+	static const __u8 s39[] = { 3, 9 }, s9[] = { 9 }, s59[] = { 5, 9 }, s5[] = { 5 };
+	struct tcc_slot_stats st[TCC_STATS_ROWS];
+	struct fixture fx;
+
+	if (!fx_init(&fx, TC_ACT_OK))
+		return;
+	check_fills(&fx, NULL, 0, "empty chain");
+	if (set_stage(&fx, 9, "trace_slots", NULL, 0) || set_stage(&fx, 3, "trace_slots", NULL, 0))
+		goto out;
+	check_fills(&fx, s39, 2, "insert before");
+	run(&fx, NULL);
+	check_order(&fx, s39, 2);
+	ASSERT_OK(tcc_stage_del(fx.ctx, fx.chain, 3), "stage del 3");
+	check_fills(&fx, s9, 1, "del of the first");
+	ASSERT_OK(set_stage(&fx, 5, "trace_slots", NULL, 0), "stage set 5");
+	check_fills(&fx, s59, 2, "insert between");
+	ASSERT_OK(set_stage(&fx, 5, "trace_slots", NULL, 0), "stage set 5 again");
+	check_fills(&fx, s59, 2, "replace");
+	ASSERT_OK(tcc_stage_del(fx.ctx, fx.chain, 9), "stage del 9");
+	check_fills(&fx, s5, 1, "del of the last");
+	run(&fx, NULL);
+	check_order(&fx, s5, 1);
+	/* a tail call that falls through is the end of the chain, not a miss */
+	if (ASSERT_OK(tcc_stats_read(fx.chain, st), "stats"))
+		ASSERT_EQ(st[5].miss + st[9].miss + st[3].miss, 0, "no miss");
+out:
 	fx_fini(&fx);
 }
 
@@ -455,7 +492,7 @@ static void bad_stages_leave_chain_unchanged(void)
 		{ "kprobe chosen", "no_tc_prog", "kprobe_prog", NULL, NULL, 2, -EINVAL, "not a tc program" },
 		{ "xdp chosen", "no_tc_prog", "xdp_prog", NULL, NULL, 2, -EINVAL, "not a tc program" },
 		{ "no such prog", "two_tc_progs", "nope", NULL, NULL, 2, -ENOENT, "no program named 'nope'" },
-		{ "other ABI", "abi_v2", NULL, NULL, NULL, 2, -EPROTO, "ABI v2" },
+		{ "other ABI", "abi_v3", NULL, NULL, NULL, 2, -EPROTO, "ABI v3" },
 		{ "verifier", "verifier_reject", NULL, NULL, NULL, 2, -EACCES, "verifier: " },
 		{ "slot range", "trace_slots", NULL, NULL, NULL, 32, -ERANGE, "out of range" },
 		{ "unknown param", "trace_slots", NULL, "nope", "1", 2, -ENOENT, "unknown param 'nope'" },
@@ -514,7 +551,7 @@ int main(int argc, char **argv)
 		TST_CASE(params_reach_program),
 		TST_CASE(replace_keeps_order_and_counts),
 		TST_CASE(del_unlinks_slot),
-		TST_CASE(miss_is_counted),
+		TST_CASE(holes_hold_the_next_stage),
 		TST_CASE(stats_follow_the_chain),
 		TST_CASE(bad_stages_leave_chain_unchanged),
 		TST_CASE(failed_replace_changes_nothing),

@@ -93,10 +93,11 @@ control_plane() {
 	done
 	jq -r '"pins of one chain with one stage: \(.progs) programs, \(.maps) maps, \(.total_bytes) bytes memlock (programs \(.prog_bytes), maps \(.map_bytes))"' <<< "$one"
 
-	# Emptying a slot re-patches every direct tail-call site that jumps
-	# to it, and the x86 JIT waits for an RCU grace period per patched
-	# program; with the shipped switch every stage has a site for every
-	# slot.  So: stage del of the last of k stages.
+	# Emptying a prog-array index re-patches every direct tail-call site
+	# that jumps to it, and the x86 JIT waits for an RCU grace period per
+	# patched program; one site is aimed at any index (dispatch v2), where
+	# the next[] dispatch had one in every stage before it.  So: stage del
+	# of the last of k stages, whose one reachable index is emptied.
 	echo
 	echo "stage del of the last of k stages (ms)"
 	local k sdel_k='{}' t_k

@@ -11,17 +11,17 @@
  *   bpf2bpf  each body a __noinline subprogram of one program
  *   tcchain  the real chain: tcc_chain_load() + tcc_stage_set() of
  *            bench_stage.bpf.o (TCC_STAGE, stats on), as `tcchain add` and
- *            `stage set` build it
- *   next[]   the shipped dispatch (next[] table, a direct tail call to an
- *            adjacent slot, else asm-pinned constant tail calls) with no
- *            stats at all, loaded with plain libbpf
+ *            `stage set` build it: dispatch v2 since SDK ABI 2
+ *   next[]   the dispatch shipped before ABI 2 (next[] table, a direct
+ *            tail call to an adjacent slot, else asm-pinned constant tail
+ *            calls), counting only the end verdict, loaded with plain libbpf
  *   slot+1   each stage tail-calls the constant slot + 1; holes filled
  *            with a skip program
  *   1obj+1   slot+1 with all stages in one object (compile-time slots)
  *   naive    next[] table and one variable-key tail call (retpoline)
- *   v2       dispatch v2 (issue 12): one site per stage, the constant
- *            slot + 1; every hole holds the next stage's program, so holes
- *            cost nothing; stats and hooks as tcchain (bench_v2.bpf.c)
+ *   v2       the SDK's dispatch v2 loaded with plain libbpf: one site per
+ *            stage, the constant slot + 1; every hole holds the next
+ *            stage's program (bench_v2.bpf.c): tcchain without libtcchain
  *
  * Chains are built with stages in slots 0..N-1 ("packed") and, for N = 4,
  * also in slots 0, 10, 20, 31 ("holes").
@@ -158,7 +158,7 @@ static void raw_stage(const struct raw_chain *rc, const struct design *d, const 
 }
 
 /* next[i] = first occupied slot >= i, as libtcchain keeps it. */
-static void config_fill(struct tcc_config *cfg, const __u32 *slots, int n)
+void config_fill(struct tcc_config *cfg, const __u32 *slots, int n)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->magic = TCC_ABI_MAGIC;
@@ -172,7 +172,8 @@ static void config_fill(struct tcc_config *cfg, const __u32 *slots, int n)
 	}
 }
 
-int raw_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd)
+int raw_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd,
+		    int *config_fd)
 {
 	struct bpf_object *obj = raw_open(d, d->entry);
 	struct raw_chain rc;
@@ -203,6 +204,8 @@ int raw_chain_build(const struct design *d, const __u32 *slots, int n, int *prog
 			die("config update: %s", strerror(errno));
 	}
 	*progs_fd = rc.fds[0];
+	if (config_fd)
+		*config_fd = rc.fds[1];
 	return prog_fd(obj, d->entry);
 }
 
@@ -280,7 +283,7 @@ static void config_load(struct config *c, int copy)
 		c->fd[copy] = lib_chain_build(c->d, c->slots, c->n, &c->progs_fd[copy]);
 		break;
 	case K_RAW:
-		c->fd[copy] = raw_chain_build(c->d, c->slots, c->n, &c->progs_fd[copy]);
+		c->fd[copy] = raw_chain_build(c->d, c->slots, c->n, &c->progs_fd[copy], NULL);
 		break;
 	case K_ONE:
 		c->fd[copy] = one_chain_build(c->d, c->n, &c->progs_fd[copy]);
@@ -445,7 +448,7 @@ static int pin_chain(void)
 	if (!d || d->kind != K_RAW)
 		die("-P: give one plain libbpf design with -d (nexttab, slot1, naive, v2)");
 	config_new(d, stage_counts[0], NULL);
-	entry_fd = raw_chain_build(d, configs[0].slots, configs[0].n, &progs_fd);
+	entry_fd = raw_chain_build(d, configs[0].slots, configs[0].n, &progs_fd, NULL);
 	snprintf(path, sizeof(path), "%s/entry", dopt.pin_dir);
 	if (bpf_obj_pin(entry_fd, path))
 		die("cannot pin %s: %s", path, strerror(errno));
@@ -468,7 +471,7 @@ static void usage(void)
 		"             nexttab,slot1,slot1one,naive,v2\n"
 		"  -N LIST    stage counts (default 1,2,4,8,16,32; inline and bpf2bpf\n"
 		"             exist for those only)\n"
-		"  -u REPS    then time `stage del` in the prog array, shipped vs v2\n"
+		"  -u REPS    then time `stage del`: tcchain whole vs next[]'s prog-array delete\n"
 		"             (-d none: only that)\n"
 		"  -U FILE    write those timings as JSON\n"
 		"  -P DIR     only build one chain of the one design -d (plain libbpf\n"

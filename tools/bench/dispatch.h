@@ -53,7 +53,10 @@ extern size_t n_counts;
 /* A chain of design @d with stages in @slots; the entry's fd, and the
  * prog array's in @progs_fd (dispatch.c).
  */
-int raw_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd);
+int raw_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd,
+		    int *config_fd);
+/* next[i] = first occupied slot >= i, as libtcchain keeps it. */
+void config_fill(struct tcc_config *cfg, const __u32 *slots, int n);
 int lib_chain_build(const struct design *d, const __u32 *slots, int n, int *progs_fd);
 const struct design *design_find(const char *key);
 

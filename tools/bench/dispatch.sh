@@ -3,8 +3,8 @@
 # (tools/bench/dispatch.c: BPF_PROG_TEST_RUN, N = 1..32 stages, every
 # dispatch design in doc/dispatch.md), then a look at the JIT images: how
 # many tail-call sites each program has and how many of them go through a
-# retpoline; and what `stage del` costs in the prog-array update, shipped
-# vs dispatch v2 (-u, tools/bench/dispatch_update.c).
+# retpoline; and what `stage del` costs in the kernel, tcchain against the
+# next[] dispatch it replaced (-u, tools/bench/dispatch_update.c).
 #
 # Writes $BENCH_DIR/dispatch.json: {"dispatch": the binary's JSON, "jit":
 # sites per program, "stage_del": the -u timings}; the tables also in

@@ -1,24 +1,23 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * tools/bench/dispatch -u: what `stage del` costs in the kernel, shipped
- * dispatch vs dispatch v2 (issue 12, doc/dispatch.md "Dispatch v2").
+ * tools/bench/dispatch -u: what `stage del` costs in the kernel, tcchain's
+ * dispatch (v2 since SDK ABI 2) against the next[] dispatch it replaced
+ * (doc/dispatch.md "Dispatch v2").
  *
  * Emptying a prog-array index makes the x86 JIT re-patch every direct
  * tail-call site aimed at it, with an RCU grace period per site
  * (bpf_arch_poke_desc_update); replacing one program by another patches
- * the sites with no wait.  The shipped programs have a site for every slot
- * after their own (the switch; the verifier drops the leaves at or below
- * the stage's slot), so deleting slot s patches one in the entry and in
- * every stage before s; a v2 program has one site, aimed at its own
- * slot + 1, so at most one site is aimed at any index.
+ * the sites with no wait.  A v2 program has one site, aimed at its own
+ * slot + 1, so at most one site is aimed at any index; a next[] program
+ * has a site for every slot after its own (the switch; the verifier drops
+ * the leaves at or below the stage's slot), so deleting slot s patches
+ * one in the entry and in every stage before s.
  *
- *   shipped  tcc_stage_del() of a libtcchain chain of bench_stage.bpf.o
- *            (next[] rebuilt, then the index deleted), timed whole
- *   v2       the prog-array writes v2's control plane would make, timed
- *            alone: the indices that held the deleted stage (its slot and
- *            the hole before it) get the next stage's program, written
- *            from the slot down; when no stage follows they are deleted
- *            instead (only the lowest of them has a site aimed at it)
+ *   tcchain  tcc_stage_del() of a libtcchain chain of bench_stage.bpf.o,
+ *            timed whole: the indices that held the deleted stage get the
+ *            next stage's program, or are deleted after the last stage
+ *   next[]   a chain of bench_next.bpf.o: next[] rewritten (untimed), then
+ *            the one prog-array delete its control plane made, timed alone
  *
  * Every delete is checked: the chain then runs k - 1 stage bodies
  * (cb[0] == k - 1) and ends with the end verdict.
@@ -51,10 +50,10 @@ static struct scenario scen[] = {
 };
 #define N_SCEN	ARRAY_SIZE(scen)
 
-enum { D_SHIPPED, D_V2, N_D };
-static const char *const dname[N_D] = { "shipped", "v2" };
+enum { D_TCCHAIN, D_NEXT, N_D };
+static const char *const dname[N_D] = { "tcchain", "next" };
 static double ms[N_SCEN][N_D][MAX_REPS];
-static int ops[N_SCEN];		/* v2's prog-array writes per delete */
+static int ops[N_SCEN];		/* tcchain's prog-array writes per delete */
 
 static double mono_ms(void)
 {
@@ -82,7 +81,7 @@ static void check(int entry_fd, int want, const struct scenario *s, int d)
 		    TC_ACT_OK, want);
 }
 
-static double del_shipped(const struct scenario *s)
+static double del_tcchain(const struct scenario *s, int *n_ops)
 {
 	struct tcc_chain *c = new_chain();
 	struct tcc_stage_opts so = { .file = obj_path("bench_stage.bpf.o") };
@@ -94,44 +93,38 @@ static double del_shipped(const struct scenario *s)
 		if (err)
 			tcc_die("tcc_stage_set", err);
 	}
-	check(tcc_chain_entry_fd(c), s->k, s, D_SHIPPED);
+	check(tcc_chain_entry_fd(c), s->k, s, D_TCCHAIN);
+	/* the deleted stage's indices: its slot down to the previous stage's + 1 */
+	*n_ops = s->slots[s->del] - (s->del ? s->slots[s->del - 1] + 1 : 0) + 1;
 	t0 = mono_ms();
 	err = tcc_stage_del(tcc, c, s->slots[s->del]);
 	t1 = mono_ms();
 	if (err)
 		tcc_die("tcc_stage_del", err);
-	check(tcc_chain_entry_fd(c), s->k - 1, s, D_SHIPPED);
+	check(tcc_chain_entry_fd(c), s->k - 1, s, D_TCCHAIN);
 	return t1 - t0;
 }
 
-static double del_v2(const struct scenario *s, int *n_ops)
+static double del_next(const struct scenario *s)
 {
-	__u32 slot = s->slots[s->del], lo = s->del ? s->slots[s->del - 1] + 1 : 0, id;
-	int progs_fd, entry_fd, next_fd = -1;
+	__u32 slot = s->slots[s->del], rest[TCC_MAX_SLOTS], zero = 0;
+	int progs_fd, config_fd, entry_fd, n = 0;
+	struct tcc_config cfg;
 	double t0, t1;
 
-	entry_fd = raw_chain_build(design_find("v2"), s->slots, s->k, &progs_fd);
-	check(entry_fd, s->k, s, D_V2);
-	if (s->del + 1 < s->k) {
-		__u32 q = s->slots[s->del + 1];
-
-		if (bpf_map_lookup_elem(progs_fd, &q, &id))
-			die("prog array lookup: %s", strerror(errno));
-		next_fd = bpf_prog_get_fd_by_id(id);
-		if (next_fd < 0)
-			die("prog %u: %s", id, strerror(errno));
-	}
-	*n_ops = slot - lo + 1;
+	entry_fd = raw_chain_build(design_find("nexttab"), s->slots, s->k, &progs_fd, &config_fd);
+	check(entry_fd, s->k, s, D_NEXT);
+	for (int i = 0; i < s->k; i++)
+		if (i != s->del)
+			rest[n++] = s->slots[i];
+	config_fill(&cfg, rest, n);
+	if (bpf_map_update_elem(config_fd, &zero, &cfg, BPF_ANY))
+		die("config update: %s", strerror(errno));
 	t0 = mono_ms();
-	for (__u32 i = slot + 1; i-- > lo;) {
-		if (next_fd >= 0 ? bpf_map_update_elem(progs_fd, &i, &next_fd, BPF_ANY) :
-		    bpf_map_delete_elem(progs_fd, &i))
-			die("prog array write (index %u): %s", i, strerror(errno));
-	}
+	if (bpf_map_delete_elem(progs_fd, &slot))
+		die("prog array delete (index %u): %s", slot, strerror(errno));
 	t1 = mono_ms();
-	if (next_fd >= 0)
-		close(next_fd);
-	check(entry_fd, s->k - 1, s, D_V2);
+	check(entry_fd, s->k - 1, s, D_NEXT);
 	return t1 - t0;
 }
 
@@ -148,13 +141,14 @@ void update_bench(int reps, const char *json)
 	/* interleaved, so slow phases of the machine hit both alike */
 	for (int r = 0; r < reps; r++)
 		for (size_t i = 0; i < N_SCEN; i++) {
-			ms[i][D_SHIPPED][r] = del_shipped(&scen[i]);
-			ms[i][D_V2][r] = del_v2(&scen[i], &ops[i]);
+			ms[i][D_TCCHAIN][r] = del_tcchain(&scen[i], &ops[i]);
+			ms[i][D_NEXT][r] = del_next(&scen[i]);
 		}
 
 	printf("\nstage del: the prog-array update in the kernel, ms (median of %d, min-max)\n"
-	       "shipped: tcc_stage_del() whole; v2: its prog-array writes (how many)\n\n", reps);
-	printf("%3s %-22s %22s %22s\n", "k", "stage deleted", "shipped", "v2 (writes)");
+	       "tcchain: tcc_stage_del() whole (its prog-array writes); next[]: the one delete\n\n",
+	       reps);
+	printf("%3s %-22s %28s %22s\n", "k", "stage deleted", "tcchain (writes)", "next[]");
 	if (json) {
 		f = fopen(json, "w");
 		if (!f)
@@ -176,10 +170,10 @@ void update_bench(int reps, const char *json)
 			snprintf(cell[d], sizeof(cell[d]), "%.2f (%.2f-%.2f)", med[d], lo[d], hi[d]);
 		}
 		snprintf(what, sizeof(what), "%s (slot %u)", s->name, s->slots[s->del]);
-		printf("%3d %-22s %22s %22s (%d)\n", s->k, what, cell[D_SHIPPED], cell[D_V2],
-		       ops[i]);
+		printf("%3d %-22s %22s (%3d) %22s\n", s->k, what, cell[D_TCCHAIN], ops[i],
+		       cell[D_NEXT]);
 		if (f) {
-			fprintf(f, "%s\n  {\"k\": %d, \"deleted\": \"%s\", \"slot\": %u, \"v2_writes\": %d",
+			fprintf(f, "%s\n  {\"k\": %d, \"deleted\": \"%s\", \"slot\": %u, \"tcchain_writes\": %d",
 				i ? "," : "", s->k, s->name, s->slots[s->del], ops[i]);
 			for (int d = 0; d < N_D; d++)
 				fprintf(f, ", \"%s\": {\"median_ms\": %.3f, \"min_ms\": %.3f, "

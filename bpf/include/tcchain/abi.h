@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * tcchain data-plane ABI, version 1.
+ * tcchain data-plane ABI, version 2.
  *
  * Shared by the BPF side (entry program, SDK, stages) and the control plane.
  * Everything here is ABI: the layout of the maps, their pinned names and the
@@ -13,13 +13,13 @@
 #include <linux/types.h>
 
 #define TCC_ABI_MAGIC		0x54434348	/* "TCCH" */
-#define TCC_ABI_VERSION		1
+#define TCC_ABI_VERSION		2
 
 /* A chain has 32 slots: with the entry program that is 33 programs, which
  * is exactly the kernel's tail-call limit (MAX_TAIL_CALL_CNT).
  */
 #define TCC_MAX_SLOTS		32
-/* Value of a next[] entry that means "no stage left: apply end verdict". */
+/* Value of a next[] entry that means "no stage at or after this index". */
 #define TCC_SLOT_END		TCC_MAX_SLOTS
 /* Index of the chain's own row in the stats map (entry and end verdicts). */
 #define TCC_STATS_CHAIN		TCC_MAX_SLOTS
@@ -39,17 +39,20 @@
 /*
  * tcc_config: BPF_MAP_TYPE_ARRAY, one element, BPF_F_MMAPABLE.
  *
- * next[] is the dispatch table.  next[0] is the first occupied slot; for a
- * stage in slot s, next[s + 1] is the first occupied slot after s, or
- * TCC_SLOT_END.  It is kept correct for every s, occupied or not, so each
- * entry can be changed with one aligned 32-bit store while packets flow: a
- * reader sees either the old chain or the new one at every step.
+ * The dispatch (version 2) is the prog array itself: index i holds the
+ * program of the first occupied slot >= i, every index after the last
+ * stage is empty, and a stage tail-calls tcc_progs[tcc_slot + 1] (the
+ * entry, index 0).  next[] is that table written out as slot numbers:
+ * next[i] is the first occupied slot >= i, or TCC_SLOT_END.  No program
+ * reads it; it is kept for tools and for the checks that the prog array
+ * agrees with it (index i holds the program of slot next[i]).
  */
 struct tcc_config {
 	__u32 magic;		/* TCC_ABI_MAGIC */
 	__u32 version;		/* TCC_ABI_VERSION */
 	__s32 end_verdict;	/* TC_ACT_OK, TC_ACT_SHOT or TC_ACT_UNSPEC */
-	__s32 miss_verdict;	/* verdict when a tail call misses */
+	__s32 miss_verdict;	/* verdict when a tail call misses (version 1
+				 * only: with every hole filled, none can) */
 	__u32 flags;		/* TCC_CFG_F_* and the sample shifts below */
 	__u32 generation;	/* bumped by the control plane on every change */
 	__u32 next[TCC_MAX_SLOTS + 1];
@@ -81,7 +84,8 @@ struct tcc_config {
  *
  * A packet is counted once, where it ends: by the stage whose verdict ends
  * the chain (pass/drop/redirect/other and bytes on that stage's row), by a
- * miss (miss on the row of the slot found empty), or by the end verdict
+ * miss (version 1 only: miss on the row of the slot found empty), or by
+ * the end verdict
  * (on the chain row).  A stage that continues counts nothing, which keeps
  * the per-stage cost of the stats at zero.  The chain row also counts the
  * packets and bytes that entered.  What each slot saw and passed on is
@@ -96,7 +100,8 @@ struct tcc_stats {
 	__u64 drop;		/* TC_ACT_SHOT */
 	__u64 redirect;		/* TC_ACT_REDIRECT */
 	__u64 other;		/* any other TC_ACT_* (UNSPEC, RECLASSIFY, ...) */
-	__u64 miss;		/* slot rows: tail calls that found it empty */
+	__u64 miss;		/* slot rows: tail calls that found it empty;
+				 * always 0 since version 2 */
 	__u64 cost_ns;		/* sampled packets: ns from the previous hop's
 				 * end (or the entry) to this stage's end;
 				 * chain row: the sum over all its stages */
@@ -167,7 +172,8 @@ _Static_assert(sizeof(struct tcc_scratch) == 128, "tcc_scratch layout");
  * tcc_trace: BPF_MAP_TYPE_RINGBUF of struct tcc_trace_event, one per hop of
  * a traced packet.  A packet's events come from one CPU, in order: ENTRY,
  * then one HOP per stage that ran, the last one with the verdict that
- * ended the chain, or an END (end verdict) or MISS (slot found empty).
+ * ended the chain, or an END (end verdict).  MISS (slot found empty) is
+ * version 1's; version 2 programs never send it.
  */
 #define TCC_TRACE_SIZE		(256 * 1024)
 

@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 	struct tcc_config cfg;
 	struct tcc_nl_qdisc q;
 	struct filters fs = {};
-	__u32 arr[TCC_MAX_SLOTS] = {}, entry, zero = 0;
+	__u32 arr[TCC_MAX_SLOTS] = {}, pin[TCC_MAX_SLOTS] = {}, entry, want, zero = 0;
 	struct tcc_nl *nl;
 	struct stat st;
 	int ifindex, progs, config, clsact, next;
@@ -146,33 +146,38 @@ int main(int argc, char **argv)
 		printf("BROKEN: the chain's maps cannot be read\nchain=yes\n");
 		return 0;
 	}
+	/* A slot is occupied when it has a pin directory; its index must
+	 * hold that program, and each hole before it the same one (the
+	 * dispatch fills holes with the next stage's program).
+	 */
 	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++) {
-		__u32 pin;
-
-		bpf_map_lookup_elem(progs, &s, &arr[s]);
 		snprintf(path, sizeof(path), "%s/slot-%02u", dir, s);
 		if (stat(path, &st))
-			pin = 0;
-		else {
-			snprintf(path, sizeof(path), "%s/slot-%02u/prog", dir, s);
-			pin = pinned_id(path);
-			if (!pin)
-				pin = ~0U;
-		}
-		if (pin != arr[s])
-			printf("BROKEN: slot %u: prog array %u, pinned %d\n", s, arr[s], (int)pin);
-		if (arr[s] && used < sizeof(list))
-			used += snprintf(list + used, sizeof(list) - used, "%s%u=%u",
-					 used ? "," : "", s, arr[s]);
+			continue;
+		snprintf(path, sizeof(path), "%s/slot-%02u/prog", dir, s);
+		pin[s] = pinned_id(path);
+		if (!pin[s])
+			pin[s] = ~0U;
 	}
 	next = TCC_SLOT_END;
 	for (int s = TCC_MAX_SLOTS - 1; s >= -1; s--) {
 		if (cfg.next[s + 1] != (__u32)next)
 			printf("BROKEN: next[%d] is %u, the first occupied slot after %d is %d\n",
 			       s + 1, cfg.next[s + 1], s, next);
-		if (s >= 0 && arr[s])
+		if (s < 0)
+			break;
+		bpf_map_lookup_elem(progs, &s, &arr[s]);
+		if (pin[s])
 			next = s;
+		want = next < TCC_SLOT_END ? pin[next] : 0;
+		if (arr[s] != want)
+			printf("BROKEN: index %d: prog array %u, %s %d\n", s, arr[s],
+			       pin[s] ? "pinned" : "the next stage's program", (int)want);
 	}
+	for (__u32 s = 0; s < TCC_MAX_SLOTS; s++)
+		if (pin[s] && arr[s] && used < sizeof(list))
+			used += snprintf(list + used, sizeof(list) - used, "%s%u=%u",
+					 used ? "," : "", s, arr[s]);
 	printf("chain=yes progs=%s\n", list);
 	return 0;
 }

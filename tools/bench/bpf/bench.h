@@ -11,7 +11,7 @@
  * expects N.
  *
  * The maps come from the SDK header, so the tail-call variants share the
- * chain's real map layout and the shipped dispatcher (tcc__dispatch).
+ * chain's real map layout.
  */
 #ifndef BENCH_H
 #define BENCH_H
