@@ -10,8 +10,10 @@
 /*
  * Loading the generation's stages is mostly the verifier's time (acl:
  * 30 ms here), one stage per thread on every CPU.  Each thread has its
- * own context (error detail); slots are independent until next[] is
- * rebuilt, which tcc_gen_commit does once more before the commit.
+ * own context (error detail).  Each stage set writes its slot's indices of
+ * the generation's prog array under the library's table lock
+ * (tcchain/lib/dispatch.c), and tcc_gen_commit rewrites the whole table
+ * once more before the commit.
  */
 struct load_job {
 	struct plan *p;

@@ -16,12 +16,22 @@
  * leads to is in place: a packet sees the old chain or the new one, and a
  * stage being replaced or deleted still continues at its own slot + 1.
  * doc/abi.md ("Dispatch") and doc/dispatch.md have the reasoning.
+ *
+ * Across processes the chain lock orders changes.  Within one, apply loads
+ * a generation's stages in parallel threads into one chain in memory:
+ * table_lock makes each reading of the occupancy and the writes that
+ * follow from it one step, else a stage could write a hole's index from
+ * an occupancy read before the stage of that slot was recorded, and the
+ * program it replaced there, held by nothing else, would be freed.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
 #include "tcchain/lib/internal.h"
+
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The program id at index i of the prog array, 0 when it is empty. */
 static __u32 index_prog_id(const struct tcc_chain *c, __u32 i)
@@ -64,7 +74,7 @@ __u32 tcc__slot_prog_id(const struct tcc_chain *c, __u32 slot)
 	return 0;
 }
 
-void tcc__next_rebuild(struct tcc_chain *c, __u32 exclude)
+static void next_rebuild(struct tcc_chain *c, __u32 exclude)
 {
 	__u32 ids[TCC_MAX_SLOTS], next = TCC_SLOT_END;
 
@@ -76,6 +86,13 @@ void tcc__next_rebuild(struct tcc_chain *c, __u32 exclude)
 			next = s;
 	}
 	__atomic_fetch_add(&c->cfg->generation, 1, __ATOMIC_RELEASE);
+}
+
+void tcc__next_rebuild(struct tcc_chain *c, __u32 exclude)
+{
+	pthread_mutex_lock(&table_lock);
+	next_rebuild(c, exclude);
+	pthread_mutex_unlock(&table_lock);
 }
 
 /* Index i holds prog_fd, or is emptied (prog_fd < 0). */
@@ -107,9 +124,13 @@ static int indices_put(const struct tcc_chain *c, const __u32 ids[TCC_MAX_SLOTS]
 int tcc__dispatch_link(struct tcc_chain *c, __u32 slot, int prog_fd)
 {
 	__u32 ids[TCC_MAX_SLOTS];
+	int err;
 
+	pthread_mutex_lock(&table_lock);
 	occupancy(c, ids, TCC_MAX_SLOTS);
-	return indices_put(c, ids, slot, prog_fd);
+	err = indices_put(c, ids, slot, prog_fd);
+	pthread_mutex_unlock(&table_lock);
+	return err;
 }
 
 int tcc__dispatch_unlink(struct tcc_chain *c, __u32 slot)
@@ -118,15 +139,14 @@ int tcc__dispatch_unlink(struct tcc_chain *c, __u32 slot)
 	int fd = -1, err;
 	__u32 q;
 
+	pthread_mutex_lock(&table_lock);
 	occupancy(c, ids, slot);
 	for (q = slot + 1; q < TCC_MAX_SLOTS && !ids[q]; q++)
 		;
-	if (q < TCC_MAX_SLOTS) {
+	if (q < TCC_MAX_SLOTS)
 		fd = bpf_prog_get_fd_by_id(ids[q]);
-		if (fd < 0)
-			return -errno;
-	}
-	err = indices_put(c, ids, slot, fd);
+	err = q < TCC_MAX_SLOTS && fd < 0 ? -errno : indices_put(c, ids, slot, fd);
+	pthread_mutex_unlock(&table_lock);
 	if (fd >= 0)
 		close(fd);
 	return err;
@@ -143,6 +163,7 @@ int tcc__dispatch_rebuild(struct tcc_chain *c)
 	__u32 ids[TCC_MAX_SLOTS], want = 0;
 	int fd = -1, err = 0, e;
 
+	pthread_mutex_lock(&table_lock);
 	occupancy(c, ids, TCC_MAX_SLOTS);
 	for (int i = TCC_MAX_SLOTS - 1; i >= 0; i--) {
 		if (ids[i] && ids[i] != want) {
@@ -162,6 +183,7 @@ int tcc__dispatch_rebuild(struct tcc_chain *c)
 	}
 	if (fd >= 0)
 		close(fd);
-	tcc__next_rebuild(c, TCC_MAX_SLOTS);
+	next_rebuild(c, TCC_MAX_SLOTS);
+	pthread_mutex_unlock(&table_lock);
 	return err;
 }
