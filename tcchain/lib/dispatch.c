@@ -68,8 +68,7 @@ __u32 tcc__slot_prog_id(const struct tcc_chain *c, __u32 slot)
 		return 0;
 	if (id == m.prog_id)
 		return id;
-	if (c->pin_dir && c->meta_rows > TCC_META_UNDO &&
-	    !tcc__meta_read(c, TCC_META_UNDO, &m) && m.prio == slot + 1 && m.prog_id == id)
+	if (tcc__undo_pending(c, &m) && m.prio == slot + 1 && m.prog_id == id)
 		return id;
 	return 0;
 }

@@ -194,6 +194,8 @@ bool tcc__chain_needs_repair(const struct tcc_chain *chain);
 void tcc__repair_if_idle(struct tcc_ctx *ctx, int ifindex, struct tcc_chain *chain);
 int tcc__undo_save(const struct tcc_chain *chain, __u32 slot);
 void tcc__undo_clear(const struct tcc_chain *chain);
+/* A stage set or del of slot undo->prio - 1 is under way (or was killed). */
+bool tcc__undo_pending(const struct tcc_chain *chain, struct tcc_meta *undo);
 
 /* dispatch.c: the prog array and next[]; which slots are occupied comes
  * from the meta rows */

@@ -286,7 +286,7 @@ static bool slot_side_dirs(const struct tcc_chain *c, __u32 *mask)
 	return *mask != 0;
 }
 
-static bool undo_pending(const struct tcc_chain *c, struct tcc_meta *undo)
+bool tcc__undo_pending(const struct tcc_chain *c, struct tcc_meta *undo)
 {
 	if (!c->pin_dir || c->meta_rows <= TCC_META_UNDO ||
 	    tcc__meta_read(c, TCC_META_UNDO, undo))
@@ -301,7 +301,7 @@ bool tcc__chain_needs_repair(const struct tcc_chain *c)
 
 	if (!c->pin_dir || c->open_err)
 		return false;
-	return undo_pending(c, &undo) || slot_side_dirs(c, &mask);
+	return tcc__undo_pending(c, &undo) || slot_side_dirs(c, &mask);
 }
 
 int tcc__repair_chain(struct tcc_chain *c)
@@ -313,7 +313,7 @@ int tcc__repair_chain(struct tcc_chain *c)
 
 	if (!c->pin_dir || c->open_err)
 		return 0;
-	has_undo = undo_pending(c, &undo);
+	has_undo = tcc__undo_pending(c, &undo);
 	slot_side_dirs(c, &mask);
 	if (has_undo)
 		mask |= 1U << (undo.prio - 1);
