@@ -79,9 +79,12 @@ fail)	check_eq "forced failure" 1 2 ;;
 term)	kill -TERM $$; sleep 5 ;;
 esac
 EOF
+# The receiver is gone once its pid is no longer a live 'traffic' (a zombie
+# waiting for its new parent to reap it counts as gone).
 gone()
 {
-	[ "$(cat "/proc/$1/comm" 2>/dev/null)" != traffic ]
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" != traffic ] ||
+		grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 before=$(ip netns list | cut -d ' ' -f 1)
 rc=0
@@ -94,8 +97,15 @@ for mode in fail term; do
 	pid=$(cat "$tmp/ns.$mode.pid" 2>/dev/null)
 	note "$mode: exit status $status, receiver ${pid:-?}, ${made:-no} namespaces:" \
 		"$(cat "$tmp/ns.$mode" 2>/dev/null)" "$(cat "$tmp/cleanup.$mode.out")"
-	if [ "$status" -eq 0 ] || [ "${made:-0}" -ne 2 ] || [ -z "$pid" ] ||
-	   ! wait_until 2 gone "$pid"; then
+	if [ "$status" -eq 0 ]; then
+		note "$mode: the test exited 0"; rc=1
+	elif [ "${made:-0}" -ne 2 ]; then
+		note "$mode: made ${made:-no} namespaces, want 2"; rc=1
+	elif [ -z "$pid" ]; then
+		note "$mode: the receiver never started"; rc=1
+	elif ! wait_until 5 gone "$pid"; then
+		note "$mode: receiver $pid still running after 5 s:" \
+			"$(grep -E '^(State|PPid)' "/proc/$pid/status" 2>/dev/null)"
 		rc=1
 	fi
 done

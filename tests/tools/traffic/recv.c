@@ -292,6 +292,7 @@ static int do_recv(struct recv_opts *o)
 	struct recv_stats st = {};
 	uint64_t t_end, done_at = 0;
 	const char *reason = NULL;
+	sigset_t stop_set, open_mask;
 	int nfd, i;
 
 	st.per_port = calloc(nports, sizeof(*st.per_port));
@@ -303,9 +304,16 @@ static int do_recv(struct recv_opts *o)
 	if (recv_sockets(o, pfd, &nfd))
 		return 1;
 	t_end = now_ns(CLOCK_MONOTONIC) + (uint64_t)(o->timeout * 1e9);
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGINT);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &stop_set, &open_mask);
 
 	while (!reason) {
 		uint64_t now = now_ns(CLOCK_MONOTONIC), wake = t_end, quiet;
+		uint64_t left;
+		struct timespec ts;
 		int n;
 
 		if (done_sig && !done_at)
@@ -335,9 +343,16 @@ static int do_recv(struct recv_opts *o)
 			break;
 		}
 
-		n = poll(pfd, nfd, (wake - now + 999999) / 1000000);
+		/* The signals stay blocked except inside ppoll(): one that
+		 * came after the check above is delivered there, at once,
+		 * instead of being noticed only at the timeout.
+		 */
+		left = wake - now;
+		ts.tv_sec = left / 1000000000ULL;
+		ts.tv_nsec = left % 1000000000ULL;
+		n = ppoll(pfd, nfd, &ts, &open_mask);
 		if (n < 0 && errno != EINTR) {
-			err("poll: %s", strerror(errno));
+			err("ppoll: %s", strerror(errno));
 			return 1;
 		}
 		for (i = 0; n > 0 && i < nfd; i++)
