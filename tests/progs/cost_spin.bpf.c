@@ -2,14 +2,18 @@
 /*
  * Test stage for per-stage cost: spins a bounded number of bpf_loop()
  * rounds and continues.  test_cost.sh times it alone with
- * BPF_PROG_TEST_RUN and compares with what `tcchain stats` measures.
+ * BPF_PROG_TEST_RUN and compares with what `tcchain stats` measures (in
+ * its longer build, cost_spin_long.bpf.c).
  */
 #include <tcchain.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-const volatile __u32 spin = 200;	/* bpf_loop rounds: ~400 ns here, so the
-					 * ~40 ns a hop costs to measure stays small */
+#ifndef COST_SPIN_ROUNDS
+#define COST_SPIN_ROUNDS	200	/* ~400 ns here (make bench's check) */
+#endif
+
+const volatile __u32 spin = COST_SPIN_ROUNDS;	/* bpf_loop rounds */
 
 static long spin_once(__u32 i, void *arg)
 {
