@@ -221,17 +221,12 @@ int do_rollback(int argc, char **argv)
 {
 	struct tcc_chain *chain;
 	struct target t = {};
-	int used, err;
+	int err;
 
 	if (argc == 1 && is_kw(argv[0], "help"))
 		return do_apply(argc, argv);
-	used = parse_target(argc, argv, &t);
-	if (used < 0)
+	if (parse_target_all(argc, argv, &t, "rollback"))
 		return -1;
-	if (argc > used) {
-		p_err("rollback: unknown keyword '%s'", argv[used]);
-		return -1;
-	}
 	chain = target_chain(&t, "roll back");
 	if (!chain)
 		return -1;

@@ -242,15 +242,10 @@ int do_show(int argc, char **argv)
 {
 	struct target t = {};
 	struct show_args a = { .t = &t };
-	int used, err;
+	int err;
 
-	used = parse_target(argc, argv, &t);
-	if (used < 0)
+	if (parse_target_all(argc, argv, &t, "show"))
 		return -1;
-	if (argc > used) {
-		p_err("show: unknown keyword '%s'", argv[used]);
-		return -1;
-	}
 	out_open_array(NULL);
 	err = tcc_chain_foreach(ctx, show_cb, &a);
 	out_close_array();

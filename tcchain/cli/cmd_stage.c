@@ -155,7 +155,7 @@ static int do_stage_del(int argc, char **argv)
 	struct target t = {};
 	char at[64];
 	__u32 slot;
-	int used, err;
+	int err;
 
 	if (argc < 1) {
 		p_err("stage del: SLOT is required");
@@ -163,13 +163,8 @@ static int do_stage_del(int argc, char **argv)
 	}
 	if (parse_slot(argv[0], &slot))
 		return -1;
-	used = parse_target(argc - 1, argv + 1, &t);
-	if (used < 0)
+	if (parse_target_all(argc - 1, argv + 1, &t, "stage del"))
 		return -1;
-	if (argc - 1 > used) {
-		p_err("stage del: unknown keyword '%s'", argv[1 + used]);
-		return -1;
-	}
 	chain = target_chain(&t, "delete stage");
 	if (!chain)
 		return -1;
@@ -195,15 +190,9 @@ static int stage_show_cb(struct tcc_chain *c, void *arg)
 static int do_stage_show(int argc, char **argv)
 {
 	struct target t = {};
-	int used;
 
-	used = parse_target(argc, argv, &t);
-	if (used < 0)
+	if (parse_target_all(argc, argv, &t, "stage show"))
 		return -1;
-	if (argc > used) {
-		p_err("stage show: unknown keyword '%s'", argv[used]);
-		return -1;
-	}
 	return foreach_target_chain(&t, "show stages", stage_show_cb, NULL) < 0 ? -1 : 0;
 }
 

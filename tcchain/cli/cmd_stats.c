@@ -190,15 +190,10 @@ static int stats_reset(int argc, char **argv)
 {
 	struct target t = {};
 	struct reset_arg ra = { .t = &t };
-	int used, err, lock;
+	int err, lock;
 
-	used = parse_target(argc, argv, &t);
-	if (used < 0)
+	if (parse_target_all(argc, argv, &t, "stats reset"))
 		return -1;
-	if (argc > used) {
-		p_err("stats reset: unknown keyword '%s'", argv[used]);
-		return -1;
-	}
 	lock = tcc_lock();
 	if (lock < 0) {
 		p_fail(lock, "stats reset: cannot take the chains' lock");

@@ -272,6 +272,23 @@ int parse_target(int argc, char **argv, struct target *t)
 	return used;
 }
 
+int parse_target_all(int argc, char **argv, struct target *t, const char *what)
+{
+	while (argc > 0) {
+		int used = parse_target(argc, argv, t);
+
+		if (used < 0)
+			return -1;
+		if (!used) {
+			p_err("%s: unknown keyword '%s'", what, argv[0]);
+			return -1;
+		}
+		argc -= used;
+		argv += used;
+	}
+	return 0;
+}
+
 struct pick {
 	const struct target *t;
 	struct tcc_chain *found;

@@ -63,6 +63,10 @@ struct target {
 
 /* Parse "dev DEV" and "ingress|egress" at argv; returns args used or -1. */
 int parse_target(int argc, char **argv, struct target *t);
+/* The whole of argv is a target ("dev DEV", a direction, in either order);
+ * anything else is "WHAT: unknown keyword".  0 or -1 after p_err().
+ */
+int parse_target_all(int argc, char **argv, struct target *t, const char *what);
 /* The one chain the target names (pinned); NULL after p_err(). */
 struct tcc_chain *target_chain(struct target *t, const char *what);
 int parse_u32(const char *arg, const char *what, unsigned long min, unsigned long max,

@@ -117,6 +117,11 @@ bad 1 "'dev' is given twice" stage set 2 ratelimit dev b0 dev b0
 bad 2 "verifier: " stage set 5 "$P/verifier_reject.bpf.o"
 bad 1 "slot 9 is empty" stage del 9
 bad 1 "SLOT is required" stage del
+bad 1 "stage del: unknown keyword 'bogus'" stage del 9 egress bogus
+bad 1 "stage show: unknown keyword 'bogus'" stage show bogus
+bad 1 "'dev' is given twice" stage show dev b0 dev b0
+bad 1 "show: unknown keyword 'bogus'" show bogus
+bad 1 "rollback: unknown keyword 'bogus'" rollback dev b0 egress bogus
 bad 1 "SLOT and FILE are required" stage set 2
 bad 1 "stage info: SLOT, FILE or NAME is required" stage info
 bad 1 "invalid slot '32'" stage info 32
@@ -166,7 +171,11 @@ bad 1 "invalid rule id '0'" mark del id 0
 # ---- stats and namespaces
 bad 1 "cannot find device 'nodev0'" stats dev nodev0
 bad 1 "stats: unknown keyword 'bogus'" stats bogus
+bad 1 "stats reset: unknown keyword 'bogus'" stats reset bogus
+bad 1 "direction is given twice" stats reset egress ingress
 
+check_eq "bad input: a target's words in either order" \
+	"$(tcc -j show egress dev b0)" "$(tcc -j show dev b0 egress)"
 check_fail "bad input: -n of something not a namespace" "cannot enter network namespace" \
 	tcc -n /etc/hostname show
 n_bad=$((n_bad + 1))
