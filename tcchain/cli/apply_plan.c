@@ -30,7 +30,7 @@ static bool want_words(const struct cf_chain *w, __u32 slot, char *buf, size_t l
 
 	buf[0] = '\0';
 	for (int i = 0; i < w->n_words; i++) {
-		if (!w->words[i].text[0])
+		if (!w->words[i].text)
 			return false;
 		if (w->words[i].slot == slot)
 			used += snprintf(buf + used, used < len ? len - used : 0, "%s\n",
@@ -129,7 +129,6 @@ int plan_chain(const struct chainfile *cf, struct plan *p)
 	for (int i = 0; i < w->n_words; i++) {
 		struct cf_words *wd = &w->words[i];
 		__u32 slot = wd->slot;
-		char rec[1024];
 
 		p_err_where = cf_where(cf, wd->line);
 		if (!wd->is_map) {
@@ -151,8 +150,8 @@ int plan_chain(const struct chainfile *cf, struct plan *p)
 			size_t l = p->records[slot] ? strlen(p->records[slot]) : 0;
 			char *grown;
 
-			snprintf(rec, sizeof(rec), "%s", wd->text + strlen("map set "));
 			/* "SLOT MAP key ...": the record has no slot */
+			const char *rec = wd->text + strlen("map set ");
 			const char *r = strchr(rec, ' ') ? strchr(rec, ' ') + 1 : rec;
 
 			grown = realloc(p->records[slot], l + strlen(r) + 2);

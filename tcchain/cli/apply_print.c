@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* apply --dry-run, diff, apply -j: the plan, printed. */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcchain/cli/apply.h"
@@ -19,45 +21,60 @@ static const char *const action_text[] = {
 	[A_DEL] = "not in the file: deleted",
 };
 
+/* One change: the first @len bytes of @line, as long as they are. */
+static void plan_line_n(char sign, const char *line, int len, const char *suffix)
+{
+	char *buf = NULL;
+
+	if (!json_output) {
+		printf("  %c %.*s%s\n", sign, len, line, suffix);
+		return;
+	}
+	if (asprintf(&buf, "%c %.*s%s", sign, len, line, suffix) < 0)
+		buf = NULL;
+	out_string(NULL, NULL, buf ?: "# out of memory");
+	free(buf);
+}
+
 static void plan_line(char sign, const char *line, const char *suffix)
 {
-	char buf[2048 + 80];
-
-	snprintf(buf, sizeof(buf), "%c %s%s", sign, line, suffix);
-	if (json_output)
-		out_string(NULL, NULL, buf);
-	else
-		printf("  %s\n", buf);
+	plan_line_n(sign, line, (int)strlen(line), suffix);
 }
 
 static void plan_lines(char sign, const char *text, const char *suffix)
 {
-	char line[2048];
-
 	for (const char *q = text; q && *q; ) {
 		const char *eol = strchr(q, '\n');
 		int l = eol ? eol - q : (int)strlen(q);
 
-		snprintf(line, sizeof(line), "%.*s", l, q);
-		plan_line(sign, line, suffix);
+		plan_line_n(sign, q, l, suffix);
 		q += l + (eol ? 1 : 0);
 	}
+}
+
+/* Whether the text b has the line of @l bytes at q as one of its lines. */
+static bool has_line(const char *b, const char *q, int l)
+{
+	for (const char *p = b; p && *p; ) {
+		const char *eol = strchr(p, '\n');
+		int bl = eol ? eol - p : (int)strlen(p);
+
+		if (bl == l && !strncmp(p, q, l))
+			return true;
+		p += bl + (eol ? 1 : 0);
+	}
+	return false;
 }
 
 /* Lines of a that are not in b. */
 static void plan_words(char sign, const char *a, const char *b, const char *suffix)
 {
-	char line[2048];
-
 	for (const char *q = a; q && *q; ) {
 		const char *eol = strchr(q, '\n');
 		int l = eol ? eol - q : (int)strlen(q);
 
-		snprintf(line, sizeof(line), "%.*s\n", l, q);
-		if (!b || !strstr(b, line) || (strstr(b, line) != b && strstr(b, line)[-1] != '\n')) {
-			line[l] = '\0';
-			plan_line(sign, line, suffix);
-		}
+		if (!has_line(b, q, l))
+			plan_line_n(sign, q, l, suffix);
 		q += l + (eol ? 1 : 0);
 	}
 }
@@ -65,7 +82,7 @@ static void plan_words(char sign, const char *a, const char *b, const char *suff
 void plan_print(const struct plan *p)
 {
 	struct tcc_stage_info si;
-	char line[2048], suffix[64];
+	char line[PATH_MAX + 1024], suffix[64];	/* a stage line: path, prog, params */
 	const struct cf_chain *w = p->want;
 
 	if (p->action == A_NONE)

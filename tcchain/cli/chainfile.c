@@ -278,12 +278,23 @@ static int parse_stage(struct chainfile *cf, int line, int argc, char **argv)
 	return 0;
 }
 
-static void join(char *buf, size_t len, const char *head, int argc, char **argv)
+/* head and the words, space-joined, in a new string; NULL after p_err(). */
+static char *join(const char *head, int argc, char **argv)
 {
-	size_t used = snprintf(buf, len, "%s", head);
+	size_t len = strlen(head) + 1, used;
+	char *buf;
 
-	for (int i = 0; i < argc && used < len; i++)
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	buf = malloc(len);
+	if (!buf) {
+		p_err("out of memory");
+		return NULL;
+	}
+	used = snprintf(buf, len, "%s", head);
+	for (int i = 0; i < argc; i++)
 		used += snprintf(buf + used, len - used, " %s", argv[i]);
+	return buf;
 }
 
 static struct cf_words *new_words(struct cf_chain *c, int line)
@@ -329,7 +340,9 @@ static int parse_rule(struct chainfile *cf, int line, const struct tcc_kind *kin
 		w->slot = v;
 		argc -= 2, argv += 2;
 		snprintf(head, sizeof(head), "%s add slot %u", kind->name, v);
-		join(w->text, sizeof(w->text), head, argc, argv);
+		w->text = join(head, argc, argv);
+		if (!w->text)
+			return -1;
 	}
 	w->argc = argc;
 	w->argv = argv;
@@ -370,8 +383,8 @@ static int parse_map(struct chainfile *cf, int line, int argc, char **argv)
 	w->argc = argc - 2;
 	w->argv = argv + 2;
 	snprintf(head, sizeof(head), "map set %u %s", slot, argv[1]);
-	join(w->text, sizeof(w->text), head, w->argc, w->argv);
-	return 0;
+	w->text = join(head, w->argc, w->argv);
+	return w->text ? 0 : -1;
 }
 
 static int parse_line(struct chainfile *cf, int line, int argc, char **argv)
@@ -436,8 +449,11 @@ int chainfile_read(const char *name, struct chainfile *cf)
 
 void chainfile_free(struct chainfile *cf)
 {
-	for (int i = 0; i < cf->n; i++)
+	for (int i = 0; i < cf->n; i++) {
+		for (int k = 0; k < cf->chains[i].n_words; k++)
+			free(cf->chains[i].words[k].text);
 		free(cf->chains[i].words);
+	}
 	free(cf->chains);
 	free(cf->tokens);
 	free(cf->buf);

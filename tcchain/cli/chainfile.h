@@ -17,8 +17,8 @@ struct cf_words {
 	const char *map;		/* map lines */
 	int argc;			/* the words after "slot N" / "MAP" */
 	char **argv;
-	char text[1024];		/* as save prints it, without dev/dir;
-					 * "" when slot was left out */
+	char *text;			/* as save prints it, without dev/dir;
+					 * NULL when slot was left out */
 };
 
 struct cf_stage {

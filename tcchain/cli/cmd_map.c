@@ -359,8 +359,10 @@ static int set_fields(const struct tcc_map *m, __u32 type_id, void *data, int *a
 	return 0;
 }
 
-/* The words of argv up to the keyword stop (or the end), joined by spaces. */
-static void join_words(int argc, char **argv, const char *stop, char *buf, size_t len)
+/* The words of argv up to the keyword stop (or the end), joined by spaces;
+ * -E2BIG if they do not fit.
+ */
+static int join_words(int argc, char **argv, const char *stop, char *buf, size_t len)
 {
 	size_t used = 0;
 
@@ -368,6 +370,7 @@ static void join_words(int argc, char **argv, const char *stop, char *buf, size_
 	for (int i = 0; i < argc && (!stop || !is_kw(argv[i], stop)); i++)
 		used += snprintf(buf + used, used < len ? len - used : 0, "%s%s",
 				 used ? " " : "", argv[i]);
+	return used < len ? 0 : -E2BIG;
 }
 
 static int map_edit(int argc, char **argv, bool del)
@@ -390,22 +393,63 @@ static int map_edit(int argc, char **argv, bool del)
 	return err;
 }
 
+/*
+ * The record save prints (tcchain/lib/record.c) is edited before the map, so
+ * that a record that cannot take the entry refuses the command with the map
+ * untouched; @old keeps the record as it was, to put back if the kernel
+ * then refuses.  In-memory chains keep no record.
+ */
+static int record_first(struct tcc_chain *chain, __u32 slot, const char *name,
+			const char *kwords, const char *vwords, char *old, const char *what,
+			bool *recorded)
+{
+	int err;
+
+	if (!old) {
+		p_err("cannot %s: out of memory", what);
+		return -1;
+	}
+	err = tcc_map_record_get(chain, slot, old, TCC_MAP_RECORD_SIZE);
+	if (!err)
+		err = tcc_map_record_edit(chain, slot, name, kwords, vwords);
+	if (err == -EOPNOTSUPP)
+		return 0;
+	if (err == -E2BIG) {
+		p_err("cannot %s: slot %u's record of map entries for save is full (%d bytes)",
+		      what, slot, TCC_MAP_RECORD_SIZE);
+		return -1;
+	}
+	if (err) {
+		p_fail(err, "cannot %s: cannot record it for save", what);
+		return -1;
+	}
+	*recorded = true;
+	return 0;
+}
+
 int map_edit_chain(struct tcc_chain *chain, __u32 slot, const char *name, int argc,
 		   char **argv, bool del)
 {
 	const char *what = del ? "delete map entry" : "set map entry";
-	char kwords[512] = "", vwords[1024] = "";
+	char kwords[TCC_MAP_RECORD_SIZE] = "", vwords[TCC_MAP_RECORD_SIZE] = "";
 	void *key = NULL, *val = NULL;
+	char *rec = malloc(TCC_MAP_RECORD_SIZE);
 	struct tcc_map m = { .fd = -1 };
-	int err = -1, rerr;
+	bool recorded = false;
+	int err = -1, rerr = 0;
 
 	/* What the record keeps (set_fields cuts the words at '='). */
 	if (argc > 0 && is_kw(argv[0], "key")) {
-		join_words(argc - 1, argv + 1, "value", kwords, sizeof(kwords));
+		rerr = join_words(argc - 1, argv + 1, "value", kwords, sizeof(kwords));
 		for (int i = 1; i < argc; i++)
 			if (is_kw(argv[i], "value"))
-				join_words(argc - i - 1, argv + i + 1, NULL, vwords,
-					   sizeof(vwords));
+				rerr = rerr ?: join_words(argc - i - 1, argv + i + 1, NULL,
+							  vwords, sizeof(vwords));
+	}
+	if (rerr) {
+		p_err("cannot %s: the key and value words are too long to record for save",
+		      what);
+		goto out;
 	}
 	if (tcc_map_open(chain, slot, name, &m)) {
 		p_err("cannot %s: slot %u has no map '%s'", what, slot, name);
@@ -427,6 +471,8 @@ int map_edit_chain(struct tcc_chain *chain, __u32 slot, const char *name, int ar
 			p_err("cannot %s: unexpected '%s'", what, argv[0]);
 			goto out;
 		}
+		if (record_first(chain, slot, name, kwords, NULL, rec, what, &recorded))
+			goto out;
 		if (bpf_map_delete_elem(m.fd, key)) {
 			cli_refused = errno != ENOENT;
 			p_err("cannot %s in %s: %s", what, name,
@@ -434,7 +480,7 @@ int map_edit_chain(struct tcc_chain *chain, __u32 slot, const char *name, int ar
 			goto out;
 		}
 		err = 0;
-		goto record;
+		goto out;
 	}
 	if (argc < 1 || !is_kw(argv[0], "value")) {
 		p_err("cannot %s: 'value FIELD=VALUE...' is required", what);
@@ -449,6 +495,8 @@ int map_edit_chain(struct tcc_chain *chain, __u32 slot, const char *name, int ar
 		p_err("cannot %s: unexpected '%s'", what, argv[0]);
 		goto out;
 	}
+	if (record_first(chain, slot, name, kwords, vwords, rec, what, &recorded))
+		goto out;
 	err = tcc_map_update(&m, key, val);
 	if (err) {
 		cli_refused = true;
@@ -456,13 +504,11 @@ int map_edit_chain(struct tcc_chain *chain, __u32 slot, const char *name, int ar
 		err = -1;
 		goto out;
 	}
-record:
-	/* Kept for save (tcchain/lib/record.c); in-memory chains have none. */
-	rerr = tcc_map_record_edit(chain, slot, name, kwords, del ? NULL : vwords);
-	if (rerr && rerr != -EOPNOTSUPP)
-		fprintf(stderr, "Warning: the entry is set, but save will not show it: %s\n",
-			strerror(-rerr));
 out:
+	/* The kernel refused: the record goes back to what it was. */
+	if (err && recorded && tcc_map_record_set(chain, slot, rec))
+		fprintf(stderr, "Warning: save may still show the entry that was refused\n");
+	free(rec);
 	free(key);
 	free(val);
 	if (m.fd >= 0)

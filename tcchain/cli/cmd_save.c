@@ -107,13 +107,16 @@ static void put_lines(const char *text, const char *suffix)
 	for (const char *p = text; p && *p; ) {
 		const char *eol = strchr(p, '\n');
 		int l = eol ? eol - p : (int)strlen(p);
-		char line[2048];
+		char *line = NULL;
 
-		snprintf(line, sizeof(line), "%.*s%s", l, p, suffix);
+		/* a line is as long as it is: a map entry's words run to kilobytes */
+		if (asprintf(&line, "%.*s%s", l, p, suffix) < 0)
+			line = NULL;
 		if (json_output)
-			out_string(NULL, NULL, line);
+			out_string(NULL, NULL, line ?: "# out of memory");
 		else
-			printf("%s\n", line);
+			printf("%s\n", line ?: "# out of memory");
+		free(line);
 		p += l + (eol ? 1 : 0);
 	}
 }
@@ -122,7 +125,7 @@ static int save_cb(struct tcc_chain *c, void *arg)
 {
 	struct tcc_chain_info ci;
 	struct tcc_stage_info si;
-	char line[2048], suffix[64];
+	char line[PATH_MAX + 1024], suffix[64];	/* a stage line: path, prog, params */
 	int *n = arg;
 
 	if (tcc_chain_info(ctx, c, &ci) || !ci.attached || !ci.ifname[0]) {

@@ -8,6 +8,9 @@
  * itself are its state, not configuration, and are not recorded.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,9 +65,16 @@ int tcc_map_record_set(const struct tcc_chain *c, __u32 slot, const char *text)
 		return err;
 	if (strlen(text) >= TCC_MAP_RECORD_SIZE)
 		return -E2BIG;
+	if (!*text) {
+		/* No entries, no record: the slot is as if none was ever set. */
+		char path[PATH_MAX];
+
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, RECORD_PIN) >=
+		    sizeof(path))
+			return -ENAMETOOLONG;
+		return unlink(path) && errno != ENOENT ? -errno : 0;
+	}
 	fd = tcc__obj_get_at(dir, RECORD_PIN);
-	if (fd == -ENOENT && !*text)
-		return 0;
 	if (fd == -ENOENT) {
 		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "tcc_mapset", sizeof(__u32),
 				    TCC_MAP_RECORD_SIZE, 1, NULL);
@@ -90,88 +100,94 @@ int tcc_map_record_set(const struct tcc_chain *c, __u32 slot, const char *text)
 	return err;
 }
 
-/* "k1=v1 k2=v2": the value of name in words, or NULL. */
-static const char *word_field(const char *w, size_t wl, const char *words, size_t *len)
+/* Whether the words "k1=v1 k2=v2" name the field of the word @w (@wl bytes). */
+static bool names_field(const char *w, size_t wl, const char *words)
 {
-	(void)wl;
+	const char *weq = memchr(w, '=', wl);
+	size_t wnl = weq ? (size_t)(weq - w) : wl;
+
 	for (const char *p = words; *p; ) {
-		const char *end = strchr(p, ' ');
-		size_t l = end ? (size_t)(end - p) : strlen(p);
+		size_t l = strcspn(p, " ");
 		const char *eq = memchr(p, '=', l);
 		size_t nl = eq ? (size_t)(eq - p) : l;
-		const char *weq = strchr(w, '=');
-		size_t wnl = weq ? (size_t)(weq - w) : strlen(w);
 
-		if (nl == wnl && !strncmp(p, w, nl)) {
-			*len = l;
-			return p;
-		}
+		if (nl == wnl && !strncmp(p, w, nl))
+			return true;
 		p += l;
-		while (*p == ' ')
-			p++;
+		p += strspn(p, " ");
 	}
-	return NULL;
+	return false;
+}
+
+/* Appends to buf (cap bytes) at *used; *used counts on past cap, so that
+ * *used >= cap afterwards says the text did not fit.
+ */
+static void __attribute__((format(printf, 4, 5)))
+put(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(*used < cap ? buf + *used : NULL, *used < cap ? cap - *used : 0, fmt, ap);
+	va_end(ap);
+	*used += n > 0 ? (size_t)n : 0;
 }
 
 int tcc_map_record_edit(const struct tcc_chain *c, __u32 slot, const char *map,
 			const char *key, const char *value)
 {
-	size_t cap = TCC_MAP_RECORD_SIZE * 2;
-	char *old = malloc(cap), *out = malloc(cap), *merged = malloc(cap);
-	char head[512];
-	size_t used = 0, hl;
+	size_t cap = TCC_MAP_RECORD_SIZE, used = 0, hl = 0;
+	char *old = malloc(cap), *out = malloc(cap), *head = NULL;
 	bool done = false;
 	int err;
 
-	if (!old || !out || !merged) {
+	if (!old || !out) {
 		err = -ENOMEM;
 		goto out;
 	}
 	err = tcc_map_record_get(c, slot, old, cap);
 	if (err)
 		goto out;
-	hl = snprintf(head, sizeof(head), "%s key %s value ", map, key);
-	if (hl >= sizeof(head)) {
-		err = -E2BIG;
+	head = malloc(strlen(map) + strlen(key) + 16);
+	if (!head) {
+		err = -ENOMEM;
 		goto out;
 	}
+	put(head, SIZE_MAX, &hl, "%s key %s value ", map, key);
 	out[0] = '\0';
 	for (char *save = NULL, *line = strtok_r(old, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, head, hl)) {
-			used += snprintf(out + used, cap - used, "%s\n", line);
+			put(out, cap, &used, "%s\n", line);
 			continue;
 		}
 		if (!value)
 			continue;	/* del: the entry goes */
 		/* set keeps the fields it does not name: so does its record */
-		const char *prev = line + hl;
-		size_t ml = 0;
+		bool first = true;
 
-		merged[0] = '\0';
-		for (const char *p = prev; *p; ) {
-			const char *end = strchr(p, ' ');
-			size_t l = end ? (size_t)(end - p) : strlen(p), fl;
-			char w[256];
+		put(out, cap, &used, "%s", head);
+		for (const char *p = line + hl; *p; ) {
+			size_t l = strcspn(p, " ");
 
-			snprintf(w, sizeof(w), "%.*s", (int)l, p);
-			if (!word_field(w, l, value, &fl))
-				ml += snprintf(merged + ml, cap - ml, "%s%s", ml ? " " : "", w);
+			if (!names_field(p, l, value)) {
+				put(out, cap, &used, "%s%.*s", first ? "" : " ", (int)l, p);
+				first = false;
+			}
 			p += l;
-			while (*p == ' ')
-				p++;
+			p += strspn(p, " ");
 		}
-		snprintf(merged + ml, cap - ml, "%s%s", ml ? " " : "", value);
-		used += snprintf(out + used, cap - used, "%s%s\n", head, merged);
+		put(out, cap, &used, "%s%s\n", first ? "" : " ", value);
 		done = true;
 	}
 	if (value && !done)
-		used += snprintf(out + used, cap - used, "%s%s\n", head, value);
-	err = used >= TCC_MAP_RECORD_SIZE ? -E2BIG : tcc_map_record_set(c, slot, out);
+		put(out, cap, &used, "%s%s\n", head, value);
+	err = used >= cap ? -E2BIG : tcc_map_record_set(c, slot, out);
 out:
 	free(old);
 	free(out);
-	free(merged);
+	free(head);
 	return err;
 }
 

@@ -96,6 +96,11 @@ for slot in 1 2 3 4; do
 		check_ok "map values: round trip: slot $slot $map" round_trip "$slot" "$map"
 	done
 done
+# The round trip set all of mark_rules' one entry (8 rules, ~2 KB of words):
+# save prints it whole, the last rule's fields included.
+fields() { tcc -n "$B" save | grep '^map set 2 mark_rules ' | grep -o "rules\[$1\]\.[a-z_]*=" | wc -l; }
+check_range "map values: save records mark_rules' first rule" "$(fields 0)" 5 100
+check_eq "map values: ... and every field of its last rule" "$(fields 7)" "$(fields 0)"
 check_eq "map values: the counters round-tripped were not all zero" \
 	"$(tcc -n "$B" -j map show 4 count_ipver | jq '.[0].entries[0].value.packets > 0')" true
 
@@ -187,3 +192,46 @@ check_fail "map values: a map the kernel cannot create: named, with the reason" 
 	"cannot set stage 5 .*map 'huge_values': failed to create: " \
 	tcc -n "$B" stage set 5 "$P/map_too_big.bpf.o"
 check_eq "map values: a map the kernel cannot create: chain unchanged" "$(tcc -n "$B" -j stage show)" "$before"
+
+# ---- the record save keeps is full: refused before the map changes ----------------
+# Each entry below is ~70 bytes of words; the slot's record (TCC_MAP_RECORD_SIZE,
+# 4096) fills before the map's 64 entries.
+check_ok "map record: a stage with a hash map in slot 6" \
+	tcc -n "$B" stage set 6 "$P/thirdparty_portblock.bpf.o"
+big=18446744073709551615
+set_port() { tcc -n "$B" map set 6 blocked_ports key port="$1" value enabled=1 hits="$big"; }
+set_count=0
+for port in $(seq 20000 20063); do
+	set_port "$port" >/dev/null 2>&1 || break
+	set_count=$((set_count + 1))
+done
+check_range "map record: the record fills before the map does" "$set_count" 40 63
+entries() { tcc -n "$B" -j map show 6 blocked_ports | jq '.[0].entries | length'; }
+check_fail "map record: full: refused, one line" \
+	"cannot set map entry: slot 6's record of map entries for save is full \(4096 bytes\)" \
+	set_port "$port"
+check_eq "map record: full: the map is unchanged" "$(entries)" "$set_count"
+check_eq "map record: full: the refused port is not in the map" \
+	"$(tcc -n "$B" -j map show 6 blocked_ports |
+	   jq "[.[0].entries[] | select(.key.port == $port)] | length")" 0
+check_eq "map record: save shows exactly the entries in the map" \
+	"$(tcc -n "$B" save | grep -c '^map set 6 blocked_ports ')" "$set_count"
+check_ok "map record: map del makes room" \
+	tcc -n "$B" map del 6 blocked_ports key port=20000
+check_ok "map record: then the refused entry is set" set_port "$port"
+check_eq "map record: save shows it" \
+	"$(tcc -n "$B" save | grep -c "^map set 6 blocked_ports key port=$port ")" 1
+long=$(printf 'port=%05000d' 0)
+check_fail "map record: words too long to record" "too long to record for save" \
+	tcc -n "$B" map set 6 blocked_ports key "$long" value enabled=1
+check_eq "map record: the map is unchanged after the refusals" "$(entries)" "$set_count"
+
+# ---- long entries through save and apply -------------------------------------------
+# The chain is added again from its saved file: every recorded entry, the
+# ~2 KB mark_rules line too, comes back whole, and save prints the same file.
+F=$TCC_TMP/chains.conf
+tcc -n "$B" save >"$F"
+check_ok "map record: del the chain" tcc -n "$B" del dev b0 ingress
+check_ok "map record: apply its saved file" tcc -n "$B" apply -f "$F"
+check_eq "map record: save after apply prints the file again" "$(tcc -n "$B" save)" "$(cat "$F")"
+check_eq "map record: the last mark rule's fields came back" "$(fields 7)" "$(fields 0)"
