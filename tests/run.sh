@@ -12,6 +12,7 @@ export OUT TCCHAIN="$PWD/$OUT/tcchain"
 filter=${1:-}
 
 log=$(mktemp)
+times=()
 trap 'rm -f "$log"' EXIT
 crashed=0
 
@@ -19,8 +20,10 @@ run() {
 	local name=$1; shift
 	[ -n "$filter" ] && [[ "$name" != *"$filter"* ]] && return
 	echo "# $name"
+	local t0=$EPOCHREALTIME
 	"$@" 2>&1 | tee -a "$log"
 	local rc=${PIPESTATUS[0]}
+	times+=("$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%7.1f", b - a }') s  $name")
 	# A test file that dies without printing a FAIL line still fails.
 	if [ "$rc" -ne 0 ] && ! tail -n 50 "$log" | grep -q '\[FAIL\]'; then
 		echo "TEST: $name exited with status $rc                    [FAIL]" | tee -a "$log"
@@ -50,6 +53,12 @@ if [ -n "$dups" ]; then
 	sed 's/^ *\([0-9]*\) \(.*\)/#   \1x "\2"/' <<<"$dups"
 	printf 'TEST: %-60s  [FAIL]\n' "unique names: $(grep -c "" <<<"$dups") name(s) on more than one TEST line" |
 		tee -a "$log"
+fi
+
+# Where the time went: the slowest files first.
+if [ "${#times[@]}" -gt 1 ]; then
+	echo "# time per test file, slowest first:"
+	printf '%s\n' "${times[@]}" | sort -rn | head -n 12 | sed 's/^/#   /'
 fi
 
 passed=$(grep -c '\[ OK \]' "$log")
