@@ -34,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <arpa/inet.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
@@ -46,7 +47,7 @@ __u32 jit_len(int fd);
 __u32 jit_main_len(int fd);
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define MAX_COPIES	8
+#define MAX_COPIES	12	/* ~1700 open fds per copy of all chains */
 #define MAX_ROUNDS	31
 #define PKT_LEN		64
 
@@ -354,6 +355,7 @@ int main(int argc, char **argv)
 	double lo[N_VARIANTS], hi[N_VARIANTS];
 	__u32 jit_main[2], jit_all[2];
 	char self[PATH_MAX], def_bpf[PATH_MAX + 8], def_progs[PATH_MAX + 32];
+	struct rlimit rl;
 	int o, n = 0;
 	pthread_t th;
 	FILE *j;
@@ -378,6 +380,11 @@ int main(int argc, char **argv)
 	    opt.rounds > MAX_ROUNDS || opt.repeat < 100)
 		usage();
 	libbpf_set_print(NULL);
+	/* every copy of every chain keeps its programs and maps open */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	build_packet();
 	tcc = tcc_ctx_new();
 	if (!tcc)
