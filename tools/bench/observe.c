@@ -59,7 +59,7 @@ static const int counts[] = { 1, 8, 32 };
 static struct {
 	const char *bpf_dir, *progs_dir, *json;
 	int copies, rounds, repeat;
-} opt = { .copies = 8, .rounds = 5, .repeat = 100000 };
+} opt = { .copies = MAX_COPIES, .rounds = 5, .repeat = 100000 };
 
 struct run {
 	int fd[MAX_COPIES];
