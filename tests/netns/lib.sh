@@ -32,6 +32,7 @@
 #   chain_add NS DEV DIR [ARG...]	tcchain add, deferring its del
 #   defer [-q] CMD...		push CMD on the cleanup stack (-q: ignore
 #				its failure quietly)
+#   stop_bg PID...		SIGTERM, and SIGKILL 2 s later if still running
 # Results
 #   log_test NAME RC [REASON]	one TEST line: RC 0 OK, 4 ($ksft_skip) SKIP,
 #				else FAIL plus what was captured since the
@@ -290,18 +291,40 @@ _tcc_exit()
 	exit "$rc"
 }
 
-# Kills the receivers udp_count started and did not reap (an interrupted
+# stop_bg PID...: SIGTERM, then SIGKILL for whatever still runs 2 s later.
+# A background job's SIGTERM can be lost: sent in the moment after fork
+# and before exec, it lands in bash's own handler (the test's TERM trap),
+# which exec then forgets, and the program runs on to its own timeout.
+stop_bg()
+{
+	local pid end
+
+	kill "$@" 2>/dev/null
+	end=$(( ${EPOCHREALTIME/[.,]/} + 2000000 ))
+	for pid in "$@"; do
+		while kill -0 "$pid" 2>/dev/null &&
+		      ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null; do
+			if (( ${EPOCHREALTIME/[.,]/} >= end )); then
+				kill -KILL "$pid" 2>/dev/null
+				break
+			fi
+			sleep 0.05
+		done
+	done
+	return 0
+}
+
+# Stops the receivers udp_count started and did not reap (an interrupted
 # test), by pid, only while they are still ours and running.
 _tcc_kill_bg()
 {
-	local pid
+	local pid pids=()
 
 	[ -s "$TCC_TMP/pids" ] || return 0
 	while read -r pid; do
-		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = traffic ] &&
-			kill "$pid" 2>/dev/null
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = traffic ] && pids+=("$pid")
 	done <"$TCC_TMP/pids"
-	return 0
+	[ "${#pids[@]}" -eq 0 ] || stop_bg "${pids[@]}"
 }
 
 # ---- namespaces and links ----------------------------------------------------------

@@ -72,7 +72,7 @@ stop=$TCC_TMP/stop
 	echo "$n $fail" >"$TCC_TMP/commits"
 ) &
 loop=$!
-defer -q kill "$loop"
+defer -q stop_bg "$loop"
 got=$(udp_count "$A" "$VETH_B4" "$B" 5001 "$count" --rate "$RATE")
 touch "$stop"
 wait "$loop"

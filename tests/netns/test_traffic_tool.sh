@@ -72,7 +72,7 @@ setup_veth "$x" v0 "$y" v1
 ip netns list >"$LIST"
 nsenter --net="/run/netns/$y" -- "$TRAFFIC" recv --port 6000 --timeout 30 \
 	>/dev/null &
-defer kill $!
+defer stop_bg $!
 echo $! >"$LIST.pid"
 case $1 in
 fail)	check_eq "forced failure" 1 2 ;;
