@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,10 +136,10 @@ put(char *buf, size_t cap, size_t *used, const char *fmt, ...)
 int tcc_map_record_edit(const struct tcc_chain *c, __u32 slot, const char *map,
 			const char *key, const char *value)
 {
-	size_t cap = TCC_MAP_RECORD_SIZE, used = 0, hl = 0;
+	size_t cap = TCC_MAP_RECORD_SIZE, used = 0, hl;
 	char *old = malloc(cap), *out = malloc(cap), *head = NULL;
 	bool done = false;
-	int err;
+	int err, n;
 
 	if (!old || !out) {
 		err = -ENOMEM;
@@ -149,12 +148,13 @@ int tcc_map_record_edit(const struct tcc_chain *c, __u32 slot, const char *map,
 	err = tcc_map_record_get(c, slot, old, cap);
 	if (err)
 		goto out;
-	head = malloc(strlen(map) + strlen(key) + 16);
-	if (!head) {
+	n = asprintf(&head, "%s key %s value ", map, key);
+	if (n < 0) {
+		head = NULL;
 		err = -ENOMEM;
 		goto out;
 	}
-	put(head, SIZE_MAX, &hl, "%s key %s value ", map, key);
+	hl = n;
 	out[0] = '\0';
 	for (char *save = NULL, *line = strtok_r(old, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
