@@ -297,19 +297,25 @@ _tcc_exit()
 # which exec then forgets, and the program runs on to its own timeout.
 stop_bg()
 {
-	local pid end
+	local pid
 
 	kill "$@" 2>/dev/null
-	end=$(( ${EPOCHREALTIME/[.,]/} + 2000000 ))
+	wait_until 2 _tcc_none_running "$@" && return 0
 	for pid in "$@"; do
-		while kill -0 "$pid" 2>/dev/null &&
-		      ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null; do
-			if (( ${EPOCHREALTIME/[.,]/} >= end )); then
-				kill -KILL "$pid" 2>/dev/null
-				break
-			fi
-			sleep 0.05
-		done
+		_tcc_none_running "$pid" || kill -KILL "$pid" 2>/dev/null
+	done
+	return 0
+}
+
+# True when none of the pids runs: gone, or a zombie left for its parent.
+_tcc_none_running()
+{
+	local pid
+
+	for pid in "$@"; do
+		kill -0 "$pid" 2>/dev/null &&
+		! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null &&
+			return 1
 	done
 	return 0
 }
